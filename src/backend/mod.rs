@@ -1,0 +1,218 @@
+//! The platform boundary: everything forkscope needs from the system it runs on.
+//!
+//! forkscope itself is `#![no_std]` + `alloc`. Starting a thread, blocking and
+//! waking, finding per-thread state and catching panics are asked of a
+//! [`Backend`], an object-safe trait used as `&'static dyn Backend`. With the
+//! `std` feature (on by default) [`StdBackend`] is the global default; a
+//! `no_std` runtime implements the trait and installs it once with
+//! [`set_global_backend`], or hands it to a
+//! [`ThreadPoolBuilder`](crate::ThreadPoolBuilder).
+//!
+//! # Implementing a backend
+//!
+//! Only [`Backend::spawn`], [`Backend::slot`] and [`Backend::set_slot`] are
+//! required. The defaults of the others are correct but poor: `wait` spins,
+//! nothing is caught on panic (right for `panic = "abort"` platforms), and
+//! parallelism is 1. A runtime that can block a thread should implement the
+//! three futex-style methods; that is what lets idle forkscope threads use no
+//! CPU.
+
+use alloc::boxed::Box;
+use core::any::Any;
+use core::fmt;
+use core::sync::atomic::AtomicU32;
+
+#[cfg(feature = "std")]
+mod std_backend;
+#[cfg(feature = "std")]
+pub use std_backend::StdBackend;
+
+/// A caught panic, as `std::panic::catch_unwind` returns it.
+pub type Payload = Box<dyn Any + Send + 'static>;
+
+/// How a thread should be started: the optional parts of
+/// `std::thread::Builder`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ThreadSpec {
+    /// The thread's name, if the caller asked for one.
+    pub name: Option<alloc::string::String>,
+    /// The stack size in bytes, if the caller asked for one; `None` means the
+    /// backend's default.
+    pub stack_size: Option<usize>,
+}
+
+/// Why a thread could not be started.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SpawnError {
+    /// No backend is installed: build without `std` and call
+    /// [`set_global_backend`] first (or pass one to the builder).
+    NoBackend,
+    /// The backend refused to start a thread (resources exhausted, thread
+    /// limit reached, ...). The message is the backend's.
+    Refused(alloc::string::String),
+}
+
+impl fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SpawnError::NoBackend => f.write_str(
+                "no forkscope backend is installed: call forkscope::set_global_backend \
+                 (or enable the `std` feature)",
+            ),
+            SpawnError::Refused(why) => write!(f, "the backend could not start a thread: {why}"),
+        }
+    }
+}
+
+impl core::error::Error for SpawnError {}
+
+/// The services forkscope asks of the platform.
+///
+/// Every method may be called from any thread at any time, concurrently, so an
+/// implementation must be thread-safe (`Send + Sync`). Methods never call back
+/// into forkscope.
+pub trait Backend: Send + Sync {
+    /// Starts a new thread that runs `main` and then exits.
+    ///
+    /// `spec` says how the caller would like the thread (name, stack size); a
+    /// backend may ignore what it cannot honour. On error `main` must be
+    /// dropped without being run, and nothing may be left behind.
+    fn spawn(&self, spec: &ThreadSpec, main: Box<dyn FnOnce() + Send>) -> Result<(), SpawnError>;
+
+    /// Blocks the calling thread while `*word == expected`.
+    ///
+    /// Futex semantics: the comparison and the going to sleep are atomic with
+    /// respect to [`wake_one`](Backend::wake_one) /
+    /// [`wake_all`](Backend::wake_all) on the same word, so a wake that follows
+    /// a change of `word` is never lost. The call may return at any time for no
+    /// reason (a *spurious* wake-up); forkscope always re-checks. If `*word !=
+    /// expected` on entry it should return at once.
+    ///
+    /// The default spins once and returns: correct, but it burns CPU.
+    fn wait(&self, word: &AtomicU32, expected: u32) {
+        let _ = (word, expected);
+        core::hint::spin_loop();
+    }
+
+    /// Like [`wait`](Backend::wait), but gives up after about `timeout_nanos`
+    /// nanoseconds. Used by idle cached threads, which exit after a while.
+    ///
+    /// The default calls `wait` (a backend without timeouts keeps its idle
+    /// threads; see [`now_nanos`](Backend::now_nanos)).
+    fn wait_timeout(&self, word: &AtomicU32, expected: u32, timeout_nanos: u64) {
+        let _ = timeout_nanos;
+        self.wait(word, expected);
+    }
+
+    /// Wakes at least one thread blocked in `wait` on `word`, if any.
+    ///
+    /// forkscope only calls this on words that stay alive for the whole call.
+    fn wake_one(&self, word: &AtomicU32) {
+        let _ = word;
+    }
+
+    /// Wakes every thread blocked in `wait` on `word`.
+    fn wake_all(&self, word: &AtomicU32) {
+        let _ = word;
+    }
+
+    /// Gives up the rest of the calling thread's time slice, if the platform
+    /// can. Used between spinning and sleeping. The default is a spin hint.
+    fn yield_now(&self) {
+        core::hint::spin_loop();
+    }
+
+    /// Reads the calling thread's slot: one word of per-thread storage that
+    /// forkscope owns. A thread's slot starts at 0.
+    ///
+    /// With the `std` feature forkscope keeps this word in its own
+    /// `thread_local!` instead, so only `no_std` builds call it; it is read on
+    /// every `join`, so it should be cheap.
+    fn slot(&self) -> usize;
+
+    /// Writes the calling thread's slot (see [`slot`](Backend::slot)).
+    fn set_slot(&self, value: usize);
+
+    /// How many threads can run in parallel: the default size of a thread
+    /// pool. The default is 1.
+    fn available_parallelism(&self) -> usize {
+        1
+    }
+
+    /// Runs `f`, catching a panic that unwinds out of it.
+    ///
+    /// The default does not catch (right for `panic = "abort"` platforms,
+    /// where a panic never returns).
+    fn catch_unwind(&self, f: &mut dyn FnMut()) -> Result<(), Payload> {
+        f();
+        Ok(())
+    }
+
+    /// Resumes a panic caught by [`catch_unwind`](Backend::catch_unwind).
+    ///
+    /// The default panics with a generic message; it is only reached if
+    /// `catch_unwind` was overridden and this was not.
+    fn resume_unwind(&self, payload: Payload) -> ! {
+        drop(payload);
+        panic!("forkscope: a job panicked (this backend does not implement resume_unwind)")
+    }
+
+    /// A monotonic clock in nanoseconds, if the platform has one. Used to let
+    /// idle cached threads exit after a while; without it they stay.
+    fn now_nanos(&self) -> Option<u64> {
+        None
+    }
+}
+
+static GLOBAL: spin::Once<&'static dyn Backend> = spin::Once::new();
+
+/// The error of [`set_global_backend`]: a backend was installed already.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackendAlreadySet;
+
+impl fmt::Display for BackendAlreadySet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a forkscope global backend is already installed (or already in use)")
+    }
+}
+
+impl core::error::Error for BackendAlreadySet {}
+
+/// Installs the backend used by [`scope`](crate::scope), [`join`](crate::join)
+/// and the global pool.
+///
+/// Call it once, before the first use of forkscope. With the `std` feature the
+/// global backend is [`StdBackend`] unless this was called first; once it has
+/// been used it can no longer change, and this returns an error.
+///
+/// ```
+/// use forkscope::{Backend, BackendAlreadySet};
+/// # #[cfg(feature = "std")] {
+/// // StdBackend became the global backend the first time it was needed:
+/// forkscope::join(|| (), || ());
+/// assert_eq!(forkscope::set_global_backend(&forkscope::StdBackend), Err(BackendAlreadySet));
+/// # }
+/// ```
+pub fn set_global_backend(backend: &'static dyn Backend) -> Result<(), BackendAlreadySet> {
+    let mut installed = false;
+    GLOBAL.call_once(|| {
+        installed = true;
+        backend
+    });
+    if installed { Ok(()) } else { Err(BackendAlreadySet) }
+}
+
+/// The global backend: the installed one, else (with `std`) [`StdBackend`].
+/// `None` only without `std` and before [`set_global_backend`].
+#[inline]
+pub fn global_backend() -> Option<&'static dyn Backend> {
+    #[cfg(feature = "std")]
+    {
+        Some(*GLOBAL.call_once(|| &StdBackend))
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        GLOBAL.get().copied()
+    }
+}

@@ -1,0 +1,44 @@
+//! forkscope: scoped threads and fork-join parallelism for `std` and `no_std`
+//! runtimes.
+//!
+//! - [`scope`]: `std::thread::scope`'s API and semantics, on threads reused
+//!   from a cache.
+//! - [`join`] and [`ThreadPool`]: fork-join on a work-distributing pool; a
+//!   `join` whose second half is not stolen costs a few nanoseconds and no
+//!   allocation.
+//! - [`Backend`]: the one trait through which forkscope reaches the platform.
+//!   With the `std` feature (default) [`StdBackend`] is used; without it,
+//!   install yours with [`set_global_backend`].
+//!
+//! ```
+//! let data = vec![1u64, 2, 3, 4, 5, 6, 7, 8];
+//! let (left, right) = data.split_at(4);
+//! let total = forkscope::scope(|s| {
+//!     let l = s.spawn(|| left.iter().sum::<u64>());
+//!     let r = s.spawn(|| right.iter().sum::<u64>());
+//!     l.join().unwrap() + r.join().unwrap()
+//! });
+//! assert_eq!(total, 36);
+//!
+//! let (a, b) = forkscope::join(|| data[0] * 10, || data[7] * 10);
+//! assert_eq!((a, b), (10, 80));
+//! ```
+#![no_std]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
+pub mod backend;
+mod scope;
+mod sync;
+
+#[cfg(feature = "std")]
+pub use backend::StdBackend;
+pub use backend::{
+    global_backend, set_global_backend, Backend, BackendAlreadySet, Payload, SpawnError,
+    ThreadSpec,
+};
+pub use scope::{scope, Builder, Scope, ScopedJoinHandle};

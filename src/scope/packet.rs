@@ -1,0 +1,137 @@
+//! The one allocation of a spawn: closure, result and completion event
+//! together.
+
+use super::ScopeData;
+use crate::backend::{Backend, Payload};
+use crate::sync::atomic::{AtomicBool, Ordering};
+use crate::sync::Event;
+use alloc::sync::Arc;
+use core::cell::UnsafeCell;
+
+/// What a [`ScopedJoinHandle`](super::ScopedJoinHandle) sees of a packet,
+/// with the closure's type erased.
+pub(super) trait Joinable<T> {
+    fn shared(&self) -> &Shared<T>;
+}
+
+/// The part of a packet the handle and the running thread share.
+pub(super) struct Shared<T> {
+    /// Set (SeqCst, for `Event`) once `result` is written.
+    finished: AtomicBool,
+    finished_event: Event,
+    result: UnsafeCell<Option<Result<T, Payload>>>,
+    /// The scope's data. Valid for as long as the packet can be dropped: the
+    /// thread drops its reference before it decrements the running count, and
+    /// a handle cannot outlive the scope (it is dropped inside it, or leaked).
+    scope: *const ScopeData,
+    backend: &'static dyn Backend,
+}
+
+impl<T> Shared<T> {
+    pub(super) fn is_finished(&self) -> bool {
+        self.finished.load(Ordering::SeqCst)
+    }
+
+    /// Blocks until the thread stored its result, then takes it.
+    pub(super) fn wait_and_take(&self) -> Result<T, Payload> {
+        self.finished_event.wait_until(self.backend, || self.is_finished());
+        // SAFETY: `finished` is set only after the result was written, and
+        // the thread never touches `result` again; the handle (our caller)
+        // takes it once, since `join` consumes the handle.
+        unsafe { (*self.result.get()).take() }.expect("forkscope: result of a finished thread missing")
+    }
+}
+
+impl<T> Drop for Shared<T> {
+    fn drop(&mut self) {
+        // A panic nobody joined makes the scope panic (std's rule).
+        if matches!(self.result.get_mut(), Some(Err(_))) {
+            // SAFETY: see the field's comment: the scope data is alive while a
+            // packet can still be dropped.
+            unsafe { (*self.scope).mark_panicked() };
+        }
+    }
+}
+
+pub(super) struct Packet<T, F> {
+    shared: Shared<T>,
+    /// Taken once, by the running thread.
+    func: UnsafeCell<Option<F>>,
+    /// The running thread's own reference to the scope, taken by it; keeps
+    /// the scope data alive across its final wake-up.
+    scope_ref: UnsafeCell<Option<Arc<ScopeData>>>,
+}
+
+impl<T, F> Joinable<T> for Packet<T, F> {
+    fn shared(&self) -> &Shared<T> {
+        &self.shared
+    }
+}
+
+impl<T, F: FnOnce() -> T> Packet<T, F> {
+    pub(super) fn new(scope: &Arc<ScopeData>, backend: &'static dyn Backend, f: F) -> Self {
+        Packet {
+            shared: Shared {
+                finished: AtomicBool::new(false),
+                finished_event: Event::new(),
+                result: UnsafeCell::new(None),
+                scope: Arc::as_ptr(scope),
+                backend,
+            },
+            func: UnsafeCell::new(Some(f)),
+            scope_ref: UnsafeCell::new(Some(scope.clone())),
+        }
+    }
+
+    /// The thread's side of a spawn: see the protocol in `scope`'s module
+    /// docs.
+    ///
+    /// # Safety
+    ///
+    /// `data` comes from `Arc::into_raw` of an `Arc<Packet<T, F>>` whose
+    /// reference this call consumes; called once per packet.
+    pub(super) unsafe fn execute(data: *const ()) {
+        // SAFETY: by the contract above.
+        let packet = unsafe { Arc::from_raw(data.cast::<Packet<T, F>>()) };
+        // SAFETY: only the running thread touches `func` and `scope_ref`
+        // after the spawn, and it runs once.
+        let (f, scope) = unsafe {
+            (
+                (*packet.func.get()).take().expect("forkscope: spawn ran twice"),
+                (*packet.scope_ref.get()).take().expect("forkscope: spawn ran twice"),
+            )
+        };
+        let backend = packet.shared.backend;
+
+        // 1. Run the closure; it is consumed (captures dropped) inside.
+        let mut f = Some(f);
+        let mut value = None;
+        let caught = backend.catch_unwind(&mut || value = f.take().map(|f| f()));
+        let result = caught.map(|()| value.take().expect("forkscope: closure did not run"));
+
+        // 2. Publish the result.
+        // SAFETY: the handle reads `result` only after `finished` is set below.
+        unsafe { *packet.shared.result.get() = Some(result) };
+        packet.shared.finished.store(true, Ordering::SeqCst);
+        packet.shared.finished_event.notify_all(backend);
+
+        // 3. Drop our reference: if the handle is gone, the result goes now.
+        // A result whose drop panics counts as a panic of the thread.
+        let mut packet = Some(packet);
+        if backend.catch_unwind(&mut || drop(packet.take())).is_err() {
+            scope.mark_panicked();
+        }
+
+        // 4. Done: the last touch of the scope, through our own Arc.
+        ScopeData::decrement_running(&scope);
+    }
+}
+
+// SAFETY: the packet crosses to the running thread, which moves `F` out of it
+// (needs `F: Send`) and moves a `T` into it for the handle's thread (needs
+// `T: Send`). The Arc<ScopeData> is Send + Sync.
+unsafe impl<T: Send, F: Send> Send for Packet<T, F> {}
+// SAFETY: shared access is split by the protocol: `func` and `scope_ref` are
+// only touched by the running thread, `result` by the running thread before
+// `finished` and by the handle after it.
+unsafe impl<T: Send, F: Send> Sync for Packet<T, F> {}

@@ -1,0 +1,73 @@
+//! A multi-waiter "condition changed" announcement.
+//!
+//! # Protocol
+//!
+//! The word is `epoch << 1 | sleepers`. A waiter that is about to sleep sets
+//! the `sleepers` bit, re-checks its condition, and sleeps while the word is
+//! unchanged. A notifier first makes the condition true (with its own atomic
+//! write), then bumps the epoch and clears the bit in one read-modify-write; it
+//! pays for a `wake_all` only if the bit was set.
+//!
+//! All accesses to the word are `SeqCst`, and the condition's write and read
+//! must be `SeqCst` too (or a `SeqCst` RMW): in the single total order either
+//! the notifier's RMW comes after the waiter's bit-setting (it sees the bit and
+//! wakes; the changed word also makes the waiter's `wait` return), or before
+//! it (the waiter's CAS fails or its re-check sees the condition).
+
+use super::atomic::{AtomicU32, Ordering};
+use crate::Backend;
+
+const SLEEPERS: u32 = 1;
+
+pub(crate) struct Event {
+    word: AtomicU32,
+}
+
+impl Event {
+    pub(crate) fn new() -> Self {
+        Event { word: AtomicU32::new(0) }
+    }
+
+    /// Returns once `done()` is true, sleeping through the backend if it is
+    /// not true soon.
+    pub(crate) fn wait_until(&self, backend: &dyn Backend, mut done: impl FnMut() -> bool) {
+        for _ in 0..64 {
+            if done() {
+                return;
+            }
+            super::spin(16);
+        }
+        loop {
+            let mut word = self.word.load(Ordering::SeqCst);
+            if word & SLEEPERS == 0 {
+                match self.word.compare_exchange(
+                    word,
+                    word | SLEEPERS,
+                    Ordering::SeqCst,
+                    Ordering::SeqCst,
+                ) {
+                    Ok(_) => word |= SLEEPERS,
+                    Err(_) => continue,
+                }
+            }
+            if done() {
+                return;
+            }
+            backend.wait(&self.word, word);
+        }
+    }
+
+    /// Announces that a condition waiters may wait for has changed. Call it
+    /// after the change, and only while `self` is kept alive by the caller.
+    pub(crate) fn notify_all(&self, backend: &dyn Backend) {
+        let prev = self
+            .word
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |w| {
+                Some(w.wrapping_add(2) & !SLEEPERS)
+            })
+            .unwrap_or_else(|w| w);
+        if prev & SLEEPERS != 0 {
+            backend.wake_all(&self.word);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! Blocking and hand-off building blocks, on core atomics and the backend.
+//!
+//! Everything that makes one thread wait for another lives here, so that the
+//! scope and pool layers share one small set of audited protocols:
+//!
+//! - [`Parker`]: one thread sleeps, anyone wakes it (a futex word with std's
+//!   parker states). Used by pool workers and cached threads.
+//! - [`Event`]: any number of threads wait for a condition that someone else
+//!   makes true and then announces. Used by scopes, join handles and pool
+//!   shutdown.
+//! - [`CoreLatch`]: a one-shot flag whose setter learns whether the owner went
+//!   to sleep on it, so that a wake-up is paid only when somebody sleeps.
+//! - [`JobRef`]: a type-erased pointer to a job and the function that runs it.
+//! - [`ThreadCache`](thread_cache::ThreadCache): idle backend threads, handed
+//!   jobs one at a time.
+//! - [`slot`]: the current thread's forkscope word.
+//!
+//! # Keeping woken words alive
+//!
+//! A thread that wakes another must not touch memory the woken thread may
+//! free as soon as it sees the wake-up (rust#98498). Every protocol here
+//! therefore wakes a word that is owned by something the waker holds alive
+//! itself: a `Parker` in an `Arc`'d registry or thread record, an `Event` in
+//! an `Arc`'d scope or packet. A latch on a stack frame is only ever *set*,
+//! with one atomic swap, and never woken through.
+
+pub(crate) mod atomic;
+mod event;
+mod job;
+mod latch;
+mod parker;
+pub(crate) mod slot;
+pub(crate) mod thread_cache;
+
+pub(crate) use event::Event;
+pub(crate) use job::JobRef;
+pub(crate) use latch::CoreLatch;
+pub(crate) use parker::Parker;
+
+/// Spins for a short while with `spin_loop` hints: the first stage of every
+/// wait, cheaper than a sleep when the other side is only a few hundred
+/// nanoseconds away.
+#[inline]
+pub(crate) fn spin(rounds: u32) {
+    for _ in 0..rounds {
+        core::hint::spin_loop();
+    }
+}

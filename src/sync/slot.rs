@@ -1,0 +1,44 @@
+//! The current thread's forkscope word: a pool worker keeps a pointer to its
+//! `WorkerThread` here; everywhere else it is 0.
+//!
+//! With `std` it is a `thread_local!` of our own (one `fs`-relative load on
+//! the `join` hot path, whatever backend the pool uses). Without `std` it is
+//! the global backend's [`slot`](crate::Backend::slot); a thread with no
+//! backend installed reads 0.
+
+#[cfg(feature = "std")]
+mod imp {
+    extern crate std;
+    use core::cell::Cell;
+
+    std::thread_local! {
+        static SLOT: Cell<usize> = const { Cell::new(0) };
+    }
+
+    #[inline(always)]
+    pub(crate) fn get() -> usize {
+        SLOT.with(Cell::get)
+    }
+
+    #[inline]
+    pub(crate) fn set(value: usize) {
+        SLOT.with(|s| s.set(value));
+    }
+}
+
+#[cfg(not(feature = "std"))]
+mod imp {
+    #[inline(always)]
+    pub(crate) fn get() -> usize {
+        crate::backend::global_backend().map_or(0, |b| b.slot())
+    }
+
+    #[inline]
+    pub(crate) fn set(value: usize) {
+        if let Some(b) = crate::backend::global_backend() {
+            b.set_slot(value);
+        }
+    }
+}
+
+pub(crate) use imp::{get, set};

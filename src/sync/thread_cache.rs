@@ -1,0 +1,177 @@
+//! A cache of idle backend threads that run one job at a time.
+//!
+//! # Protocol
+//!
+//! Each cached thread owns a `Record`: a state word, a one-job mailbox and a
+//! [`Parker`]. States: `POSTED` (a job is in the mailbox or running), `IDLE`
+//! (waiting in the idle queue), `RETIRED` (the thread has exited).
+//!
+//! - A thread that finished a job stores `IDLE` and pushes (a clone of) its
+//!   record onto the idle queue; if the queue is full it exits instead.
+//! - A spawner pops a record (so it alone holds it), writes the mailbox, and
+//!   exchanges `IDLE -> POSTED` (Release: the mailbox write travels with it),
+//!   then unparks the thread. If the exchange fails the thread has retired:
+//!   the spawner drops the record and tries the next one, or starts a new
+//!   thread.
+//! - An idle thread spins, then parks with a timeout. When the backend has a
+//!   clock and the thread has been idle for `IDLE_TIMEOUT_NANOS`, it exchanges
+//!   `IDLE -> RETIRED` and exits; losing that exchange means a job was posted
+//!   meanwhile, so it runs it.
+//!
+//! The mailbox is only read by the thread after it saw `POSTED` (Acquire),
+//! and only written by a spawner that popped the record, which happens after
+//! the thread's push (the queue orders the two).
+
+use super::atomic::{AtomicU32, Ordering};
+use super::{JobRef, Parker};
+use crate::backend::{Backend, SpawnError, ThreadSpec};
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use core::cell::UnsafeCell;
+use crossbeam_queue::ArrayQueue;
+
+const POSTED: u32 = 0;
+const IDLE: u32 = 1;
+const RETIRED: u32 = 2;
+
+/// How long an idle cached thread waits for work before it exits.
+pub(crate) const IDLE_TIMEOUT_NANOS: u64 = 1_000_000_000;
+
+struct Record {
+    state: AtomicU32,
+    mailbox: UnsafeCell<Option<JobRef>>,
+    parker: Parker,
+}
+
+// SAFETY: the mailbox is handed between threads by the state protocol above
+// (only the popper writes it, only the owner thread reads it after POSTED);
+// everything else is atomic.
+unsafe impl Sync for Record {}
+// SAFETY: as above; a JobRef is Send.
+unsafe impl Send for Record {}
+
+pub(crate) struct ThreadCache {
+    backend: &'static dyn Backend,
+    idle: ArrayQueue<Arc<Record>>,
+}
+
+impl ThreadCache {
+    pub(crate) fn new(backend: &'static dyn Backend) -> Self {
+        let capacity = backend.available_parallelism().saturating_mul(4).max(64);
+        ThreadCache { backend, idle: ArrayQueue::new(capacity) }
+    }
+
+    /// The cache of the global backend, `None` if there is no backend.
+    pub(crate) fn global() -> Option<&'static ThreadCache> {
+        static GLOBAL: spin::Once<ThreadCache> = spin::Once::new();
+        let backend = crate::backend::global_backend()?;
+        Some(GLOBAL.call_once(|| ThreadCache::new(backend)))
+    }
+
+    pub(crate) fn backend(&self) -> &'static dyn Backend {
+        self.backend
+    }
+
+    /// Runs `job` on a thread of its own: an idle cached one if there is one,
+    /// else a new thread that joins the cache afterwards.
+    ///
+    /// On error the job has not run and never will.
+    pub(crate) fn execute(&'static self, job: JobRef) -> Result<(), SpawnError> {
+        while let Some(record) = self.idle.pop() {
+            // SAFETY: we popped the record, so no other spawner holds it, and
+            // its thread reads the mailbox only after seeing POSTED below.
+            unsafe { *record.mailbox.get() = Some(job) };
+            // Release: publishes the mailbox write to the thread's Acquire.
+            if record
+                .state
+                .compare_exchange(IDLE, POSTED, Ordering::Release, Ordering::Relaxed)
+                .is_ok()
+            {
+                record.parker.unpark(self.backend);
+                return Ok(());
+            }
+            // RETIRED: the thread is gone; forget its record.
+        }
+        let record = Arc::new(Record {
+            state: AtomicU32::new(POSTED),
+            mailbox: UnsafeCell::new(Some(job)),
+            parker: Parker::new(),
+        });
+        self.backend
+            .spawn(&ThreadSpec::default(), Box::new(move || self.run(record)))
+    }
+
+    /// Starts a thread with a specific spec (name, stack size) that runs
+    /// `job` and exits: such threads are never cached, since a later spawn
+    /// would see the wrong name or stack size.
+    pub(crate) fn execute_once(&self, spec: &ThreadSpec, job: JobRef) -> Result<(), SpawnError> {
+        // SAFETY: the job is run exactly once, on the new thread, and the
+        // closure that carries it is dropped unrun if the spawn fails.
+        self.backend.spawn(spec, Box::new(move || unsafe { job.execute() }))
+    }
+
+    /// The main loop of a cached thread. `record` is POSTED on entry.
+    fn run(&'static self, record: Arc<Record>) {
+        loop {
+            // SAFETY: state is POSTED and we are the record's thread: the
+            // spawner's write happened before its Release exchange, which our
+            // Acquire load (or the spawn itself) ordered before this read.
+            let job = unsafe { (*record.mailbox.get()).take() };
+            if let Some(job) = job {
+                // SAFETY: each posted JobRef is executed once, here.
+                unsafe { job.execute() };
+            }
+            record.state.store(IDLE, Ordering::Relaxed);
+            if self.idle.push(record.clone()).is_err() {
+                // The cache is full: this thread is surplus. Nobody can post to
+                // us, since our record is in no queue.
+                return;
+            }
+            if !self.wait_for_job(&record) {
+                return;
+            }
+        }
+    }
+
+    /// Waits until a job is posted (`true`) or the thread retires (`false`).
+    fn wait_for_job(&self, record: &Record) -> bool {
+        // Acquire: pairs with the spawner's Release exchange.
+        let posted = || record.state.load(Ordering::Acquire) == POSTED;
+        // Spin first: a scope that spawns again right away should find us
+        // awake and pay no futex wake-up.
+        for _ in 0..200 {
+            if posted() {
+                return true;
+            }
+            super::spin(32);
+        }
+        for _ in 0..10 {
+            if posted() {
+                return true;
+            }
+            self.backend.yield_now();
+        }
+        let start = self.backend.now_nanos();
+        loop {
+            let unparked = record.parker.park_timeout(self.backend, IDLE_TIMEOUT_NANOS);
+            if posted() {
+                return true;
+            }
+            if unparked {
+                continue;
+            }
+            let timed_out = match (start, self.backend.now_nanos()) {
+                (Some(start), Some(now)) => now.saturating_sub(start) >= IDLE_TIMEOUT_NANOS,
+                _ => false,
+            };
+            if timed_out
+                && record
+                    .state
+                    .compare_exchange(IDLE, RETIRED, Ordering::Acquire, Ordering::Acquire)
+                    .is_ok()
+            {
+                return false;
+            }
+        }
+    }
+}
