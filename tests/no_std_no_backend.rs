@@ -1,0 +1,101 @@
+//! forkscope without `std` and without an installed backend: spawning reports
+//! the missing backend (an error from `Builder`, a panic that says what to do
+//! from `Scope::spawn`), and scopes themselves still work.
+//!
+//! A test binary of its own, because installing a backend is process-wide and
+//! permanent. Only built by `cargo test --no-default-features`.
+#![cfg(not(feature = "std"))]
+
+use forkscope::{Builder, Payload, SpawnError};
+use std::panic::{self, AssertUnwindSafe};
+
+fn panic_message(payload: &Payload) -> &str {
+    if let Some(s) = payload.downcast_ref::<&'static str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "<non-string payload>"
+    }
+}
+
+#[test]
+fn there_is_no_global_backend() {
+    assert!(forkscope::global_backend().is_none());
+}
+
+#[test]
+fn builder_spawn_returns_no_backend_and_drops_the_closure_unrun() {
+    let ran = std::cell::Cell::new(false);
+    let dropped = std::sync::atomic::AtomicBool::new(false);
+    struct SetOnDrop<'a>(&'a std::sync::atomic::AtomicBool);
+    impl Drop for SetOnDrop<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    let guard = SetOnDrop(&dropped);
+    let value = forkscope::scope(|s| {
+        let err = Builder::new()
+            .spawn_scoped(s, move || {
+                let _guard = guard;
+                7
+            })
+            .expect_err("no backend is installed");
+        assert_eq!(err, SpawnError::NoBackend);
+        assert!(
+            dropped.load(std::sync::atomic::Ordering::SeqCst),
+            "closure not dropped"
+        );
+        ran.set(true);
+        "scope finished"
+    });
+    assert_eq!(value, "scope finished");
+    assert!(ran.get());
+}
+
+#[test]
+fn builder_with_name_and_stack_size_also_returns_no_backend() {
+    forkscope::scope(|s| {
+        let err = Builder::new()
+            .name("named".into())
+            .stack_size(1 << 20)
+            .spawn_scoped(s, || ())
+            .expect_err("no backend is installed");
+        assert_eq!(err, SpawnError::NoBackend);
+    });
+}
+
+#[test]
+fn no_backend_error_says_how_to_fix_it() {
+    let text = SpawnError::NoBackend.to_string();
+    assert!(text.contains("set_global_backend"), "{text}");
+}
+
+#[test]
+fn scope_spawn_panics_with_a_message_about_the_backend_and_the_scope_survives() {
+    let value = forkscope::scope(|s| {
+        let payload = panic::catch_unwind(AssertUnwindSafe(|| {
+            s.spawn(|| 1);
+        }))
+        .expect_err("spawn without a backend must panic");
+        let msg = panic_message(&payload);
+        assert!(
+            msg.contains("backend"),
+            "panic message does not mention the backend: {msg}"
+        );
+        // The failed spawn left nothing running: the scope can go on.
+        42
+    });
+    assert_eq!(value, 42);
+}
+
+#[test]
+fn an_empty_scope_returns_its_value() {
+    let mut x = 1;
+    let y = forkscope::scope(|_| {
+        x += 1;
+        x * 10
+    });
+    assert_eq!((x, y), (2, 20));
+}
