@@ -32,13 +32,14 @@ extern crate alloc;
 extern crate std;
 
 pub mod backend;
+mod pool;
 mod scope;
 mod sync;
 
 #[cfg(feature = "std")]
 pub use backend::StdBackend;
 pub use backend::{
-    global_backend, set_global_backend, Backend, BackendAlreadySet, Payload, SpawnError,
-    ThreadSpec,
+    Backend, BackendAlreadySet, Payload, SpawnError, ThreadSpec, global_backend, set_global_backend,
 };
-pub use scope::{scope, Builder, Scope, ScopedJoinHandle};
+pub use pool::{ThreadPool, ThreadPoolBuilder, current_num_threads, current_thread_index, join};
+pub use scope::{Builder, Scope, ScopedJoinHandle, scope};

@@ -200,7 +200,11 @@ pub fn set_global_backend(backend: &'static dyn Backend) -> Result<(), BackendAl
         installed = true;
         backend
     });
-    if installed { Ok(()) } else { Err(BackendAlreadySet) }
+    if installed {
+        Ok(())
+    } else {
+        Err(BackendAlreadySet)
+    }
 }
 
 /// The global backend: the installed one, else (with `std`) [`StdBackend`].

@@ -34,9 +34,9 @@ pub use builder::Builder;
 pub use handle::ScopedJoinHandle;
 
 use crate::backend::SpawnError;
+use crate::sync::Event;
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::thread_cache::ThreadCache;
-use crate::sync::Event;
 use alloc::sync::Arc;
 use core::fmt;
 use core::marker::PhantomData;
@@ -222,8 +222,14 @@ impl<'scope, 'env> Scope<'scope, 'env> {
 impl fmt::Debug for Scope<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Scope")
-            .field("num_running_threads", &self.data.running.load(Ordering::Relaxed))
-            .field("a_thread_panicked", &self.data.a_thread_panicked.load(Ordering::Relaxed))
+            .field(
+                "num_running_threads",
+                &self.data.running.load(Ordering::Relaxed),
+            )
+            .field(
+                "a_thread_panicked",
+                &self.data.a_thread_panicked.load(Ordering::Relaxed),
+            )
             .finish_non_exhaustive()
     }
 }

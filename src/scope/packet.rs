@@ -3,8 +3,8 @@
 
 use super::ScopeData;
 use crate::backend::{Backend, Payload};
-use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::Event;
+use crate::sync::atomic::{AtomicBool, Ordering};
 use alloc::sync::Arc;
 use core::cell::UnsafeCell;
 
@@ -34,11 +34,13 @@ impl<T> Shared<T> {
 
     /// Blocks until the thread stored its result, then takes it.
     pub(super) fn wait_and_take(&self) -> Result<T, Payload> {
-        self.finished_event.wait_until(self.backend, || self.is_finished());
+        self.finished_event
+            .wait_until(self.backend, || self.is_finished());
         // SAFETY: `finished` is set only after the result was written, and
         // the thread never touches `result` again; the handle (our caller)
         // takes it once, since `join` consumes the handle.
-        unsafe { (*self.result.get()).take() }.expect("forkscope: result of a finished thread missing")
+        unsafe { (*self.result.get()).take() }
+            .expect("forkscope: result of a finished thread missing")
     }
 }
 
@@ -97,8 +99,12 @@ impl<T, F: FnOnce() -> T> Packet<T, F> {
         // after the spawn, and it runs once.
         let (f, scope) = unsafe {
             (
-                (*packet.func.get()).take().expect("forkscope: spawn ran twice"),
-                (*packet.scope_ref.get()).take().expect("forkscope: spawn ran twice"),
+                (*packet.func.get())
+                    .take()
+                    .expect("forkscope: spawn ran twice"),
+                (*packet.scope_ref.get())
+                    .take()
+                    .expect("forkscope: spawn ran twice"),
             )
         };
         let backend = packet.shared.backend;

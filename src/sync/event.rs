@@ -25,7 +25,9 @@ pub(crate) struct Event {
 
 impl Event {
     pub(crate) fn new() -> Self {
-        Event { word: AtomicU32::new(0) }
+        Event {
+            word: AtomicU32::new(0),
+        }
     }
 
     /// Returns once `done()` is true, sleeping through the backend if it is

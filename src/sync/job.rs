@@ -26,12 +26,6 @@ impl JobRef {
         JobRef { data, execute }
     }
 
-    /// The job's data pointer: identifies the job.
-    #[inline]
-    pub(crate) fn data(self) -> *const () {
-        self.data
-    }
-
     /// Runs the job.
     ///
     /// # Safety

@@ -28,7 +28,9 @@ pub(crate) struct CoreLatch {
 impl CoreLatch {
     #[inline]
     pub(crate) const fn new() -> Self {
-        CoreLatch { state: AtomicU32::new(UNSET) }
+        CoreLatch {
+            state: AtomicU32::new(UNSET),
+        }
     }
 
     /// `true` once set; then the setter's writes before `set` are visible.

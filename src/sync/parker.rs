@@ -32,7 +32,9 @@ pub(crate) struct Parker {
 
 impl Parker {
     pub(crate) fn new() -> Self {
-        Parker { state: AtomicU32::new(EMPTY) }
+        Parker {
+            state: AtomicU32::new(EMPTY),
+        }
     }
 
     /// Sleeps until [`unpark`](Self::unpark) is called (or a pending unpark is

@@ -58,7 +58,10 @@ pub(crate) struct ThreadCache {
 impl ThreadCache {
     pub(crate) fn new(backend: &'static dyn Backend) -> Self {
         let capacity = backend.available_parallelism().saturating_mul(4).max(64);
-        ThreadCache { backend, idle: ArrayQueue::new(capacity) }
+        ThreadCache {
+            backend,
+            idle: ArrayQueue::new(capacity),
+        }
     }
 
     /// The cache of the global backend, `None` if there is no backend.
@@ -107,7 +110,8 @@ impl ThreadCache {
     pub(crate) fn execute_once(&self, spec: &ThreadSpec, job: JobRef) -> Result<(), SpawnError> {
         // SAFETY: the job is run exactly once, on the new thread, and the
         // closure that carries it is dropped unrun if the spawn fails.
-        self.backend.spawn(spec, Box::new(move || unsafe { job.execute() }))
+        self.backend
+            .spawn(spec, Box::new(move || unsafe { job.execute() }))
     }
 
     /// The main loop of a cached thread. `record` is POSTED on entry.

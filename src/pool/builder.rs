@@ -1,0 +1,175 @@
+//! [`ThreadPoolBuilder`] and [`ThreadPool`].
+
+use super::registry::{Registry, WorkerSpec};
+use super::worker::WorkerThread;
+use crate::backend::{Backend, SpawnError};
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::sync::Arc;
+use core::fmt;
+
+/// Configures and starts a [`ThreadPool`].
+///
+/// ```
+/// let pool = forkscope::ThreadPoolBuilder::new()
+///     .num_threads(2)
+///     .thread_name(|i| format!("worker-{i}"))
+///     .build()
+///     .expect("pool started");
+/// let (a, b) = pool.join(|| 1 + 1, || 2 + 2);
+/// assert_eq!((a, b), (2, 4));
+/// ```
+#[derive(Default)]
+#[must_use = "a ThreadPoolBuilder does nothing until build is called"]
+pub struct ThreadPoolBuilder {
+    num_threads: usize,
+    backend: Option<&'static dyn Backend>,
+    thread_name: Option<Box<dyn FnMut(usize) -> String>>,
+    stack_size: Option<usize>,
+}
+
+impl ThreadPoolBuilder {
+    /// A builder with the defaults: the global backend, and as many threads
+    /// as its `available_parallelism`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The number of worker threads; 0 (the default) means the backend's
+    /// `available_parallelism`.
+    pub fn num_threads(mut self, num_threads: usize) -> Self {
+        self.num_threads = num_threads;
+        self
+    }
+
+    /// The backend that starts and parks the workers (default: the global
+    /// one).
+    ///
+    /// Without the `std` feature, a worker finds itself through the *global*
+    /// backend's per-thread slot; if no global backend is installed when the
+    /// pool is built, this one is installed as the global backend.
+    pub fn backend(mut self, backend: &'static dyn Backend) -> Self {
+        self.backend = Some(backend);
+        self
+    }
+
+    /// Names worker `i` `name(i)`.
+    pub fn thread_name<F>(mut self, name: F) -> Self
+    where
+        F: FnMut(usize) -> String + 'static,
+    {
+        self.thread_name = Some(Box::new(name));
+        self
+    }
+
+    /// The workers' stack size in bytes.
+    pub fn stack_size(mut self, stack_size: usize) -> Self {
+        self.stack_size = Some(stack_size);
+        self
+    }
+
+    /// Starts the pool's threads.
+    ///
+    /// Fails if there is no backend or it refuses to start a thread; the
+    /// threads already started are then stopped again.
+    pub fn build(self) -> Result<ThreadPool, SpawnError> {
+        let backend = match self.backend {
+            Some(backend) => {
+                #[cfg(not(feature = "std"))]
+                let _ = crate::backend::set_global_backend(backend);
+                backend
+            }
+            None => crate::backend::global_backend().ok_or(SpawnError::NoBackend)?,
+        };
+        let n = match self.num_threads {
+            0 => backend.available_parallelism(),
+            n => n,
+        };
+        let spec = WorkerSpec {
+            name: self.thread_name,
+            stack_size: self.stack_size,
+        };
+        Ok(ThreadPool {
+            registry: Registry::start(backend, n, spec)?,
+        })
+    }
+}
+
+impl fmt::Debug for ThreadPoolBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadPoolBuilder")
+            .field("num_threads", &self.num_threads)
+            .field("has_backend", &self.backend.is_some())
+            .field("has_thread_name", &self.thread_name.is_some())
+            .field("stack_size", &self.stack_size)
+            .finish()
+    }
+}
+
+/// A pool of worker threads for [`join`](crate::join).
+///
+/// Dropping the pool stops its workers once they are out of work and waits
+/// for them to leave (unless it is dropped by one of its own workers).
+pub struct ThreadPool {
+    registry: Arc<Registry>,
+}
+
+impl ThreadPool {
+    /// Runs `op` on a worker of this pool and returns its result; `join`
+    /// inside `op` uses this pool. Called from a worker of this pool, runs
+    /// `op` right there; from any other thread, blocks until it is done.
+    ///
+    /// # Panics
+    ///
+    /// Resumes a panic of `op`.
+    ///
+    /// ```
+    /// let pool = forkscope::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+    /// assert_eq!(pool.install(forkscope::current_num_threads), 3);
+    /// ```
+    pub fn install<OP, R>(&self, op: OP) -> R
+    where
+        OP: FnOnce() -> R + Send,
+        R: Send,
+    {
+        match WorkerThread::current() {
+            Some(worker) if core::ptr::eq(worker.registry(), &*self.registry) => op(),
+            _ => self.registry.in_worker_cold(|_| op()),
+        }
+    }
+
+    /// [`join`](crate::join) on this pool.
+    pub fn join<A, B, RA, RB>(&self, a: A, b: B) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        self.install(|| crate::join(a, b))
+    }
+
+    /// The number of worker threads.
+    pub fn current_num_threads(&self) -> usize {
+        self.registry.num_threads()
+    }
+}
+
+impl Drop for ThreadPool {
+    fn drop(&mut self) {
+        self.registry.terminate();
+        let on_own_worker =
+            WorkerThread::current().is_some_and(|w| core::ptr::eq(w.registry(), &*self.registry));
+        if !on_own_worker {
+            self.registry.wait_for_exit();
+        }
+    }
+}
+
+impl fmt::Debug for ThreadPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadPool")
+            .field("num_threads", &self.current_num_threads())
+            .finish()
+    }
+}

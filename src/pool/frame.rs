@@ -1,0 +1,189 @@
+//! The jobs of the pool: join frames on a worker's stack, and injected jobs
+//! on an outside thread's stack.
+
+use super::registry::Registry;
+use super::worker::WorkerThread;
+use crate::backend::{Backend, Payload};
+use crate::sync::atomic::{AtomicBool, Ordering};
+use crate::sync::{CoreLatch, Parker};
+use core::cell::{Cell, UnsafeCell};
+use core::mem::ManuallyDrop;
+use core::ptr;
+
+/// The result slot of a job.
+pub(super) enum JobResult<T> {
+    None,
+    Ok(T),
+    Panic(Payload),
+}
+
+impl<T> JobResult<T> {
+    /// Runs `f`, catching a panic through the backend.
+    pub(super) fn call(backend: &dyn Backend, f: impl FnOnce() -> T) -> Self {
+        let mut f = Some(f);
+        let mut value = None;
+        match backend.catch_unwind(&mut || value = f.take().map(|f| f())) {
+            Ok(()) => value.map_or(JobResult::None, JobResult::Ok),
+            Err(payload) => JobResult::Panic(payload),
+        }
+    }
+
+    /// The value, or the panic resumed through the backend.
+    pub(super) fn into_return_value(self, backend: &dyn Backend) -> T {
+        match self {
+            JobResult::Ok(value) => value,
+            JobResult::Panic(payload) => backend.resume_unwind(payload),
+            JobResult::None => unreachable!("forkscope: a job's result was read before it ran"),
+        }
+    }
+}
+
+/// The type-independent part of a join frame: what the owner's private list
+/// and a thief need. Only ever accessed through raw pointers, because the
+/// owner and a thief use it at the same time (each its own fields).
+#[repr(C)]
+pub(super) struct FrameHead {
+    /// Runs `b` on a thief (the frame's monomorphized `execute_stolen`).
+    execute: unsafe fn(*const FrameHead),
+    /// Set by the thief when `b` has run.
+    pub(super) latch: CoreLatch,
+    /// The owner's parker, in the registry: how the thief wakes the owner.
+    owner_parker: *const Parker,
+    /// Owner only: the next older frame of the owner (shared or private).
+    pub(super) older: Cell<*const FrameHead>,
+    /// Owner only: whether the frame was moved to the shared slot.
+    pub(super) shared: Cell<bool>,
+}
+
+impl FrameHead {
+    /// Runs the frame's `b` on a thief.
+    ///
+    /// # Safety
+    ///
+    /// `this` was taken from a worker's shared slot by a successful swap, and
+    /// the caller is a worker of the same registry.
+    pub(super) unsafe fn execute(this: *const FrameHead) {
+        // SAFETY: forwarded; the frame is alive until its latch is set.
+        unsafe { ((*this).execute)(this) }
+    }
+}
+
+/// A `join`'s frame: `b` and its result, on the owner's stack.
+#[repr(C)]
+pub(super) struct JoinFrame<B, RB> {
+    pub(super) head: FrameHead,
+    func: UnsafeCell<ManuallyDrop<B>>,
+    result: UnsafeCell<JobResult<RB>>,
+}
+
+impl<B: FnOnce() -> RB, RB> JoinFrame<B, RB> {
+    #[inline(always)]
+    pub(super) fn new(b: B, owner_parker: *const Parker) -> Self {
+        JoinFrame {
+            head: FrameHead {
+                execute: Self::execute_stolen,
+                latch: CoreLatch::new(),
+                owner_parker,
+                older: Cell::new(ptr::null()),
+                shared: Cell::new(false),
+            },
+            func: UnsafeCell::new(ManuallyDrop::new(b)),
+            result: UnsafeCell::new(JobResult::None),
+        }
+    }
+
+    /// Runs `b` on the owner. Consumes the closure.
+    ///
+    /// # Safety
+    ///
+    /// Called at most once, and only if no thief took the frame.
+    #[inline(always)]
+    pub(super) unsafe fn run_inline(&self) -> RB {
+        // SAFETY: the closure is still in place (not run, not stolen), and
+        // is taken exactly once.
+        let b = unsafe { ManuallyDrop::take(&mut *self.func.get()) };
+        b()
+    }
+
+    /// The thief's result, after the latch was observed set.
+    ///
+    /// # Safety
+    ///
+    /// The frame was stolen and its latch is set.
+    pub(super) unsafe fn take_result(&self) -> JobResult<RB> {
+        // SAFETY: the thief wrote the result before its Release set, which the
+        // owner's Acquire probe observed; the thief no longer touches it.
+        unsafe { core::mem::replace(&mut *self.result.get(), JobResult::None) }
+    }
+
+    unsafe fn execute_stolen(this: *const FrameHead) {
+        // `head` is the first field of a repr(C) struct.
+        let this = this.cast::<Self>();
+        // SAFETY: the thief is a worker (caller contract) ...
+        let worker = unsafe { WorkerThread::current_unchecked() };
+        let backend = worker.registry().backend();
+        // SAFETY: ... that won the swap, so it alone runs `b`; the owner
+        // waits for the latch before touching `func` or `result` again, and
+        // keeps the frame alive until then.
+        unsafe {
+            let b = ManuallyDrop::take(&mut *(*this).func.get());
+            *(*this).result.get() = JobResult::call(backend, b);
+            let owner_parker = (*this).head.owner_parker;
+            if CoreLatch::set(&raw const (*this).head.latch) {
+                // The parker belongs to the registry, which our worker keeps
+                // alive; the frame itself may already be gone.
+                (*owner_parker).unpark(backend);
+            }
+        }
+    }
+}
+
+/// A job injected from outside the pool: lives on the injecting thread's
+/// stack, which blocks until `done` is set.
+pub(super) struct InjectedJob<F, R> {
+    done: AtomicBool,
+    func: UnsafeCell<Option<F>>,
+    result: UnsafeCell<JobResult<R>>,
+}
+
+impl<F: FnOnce(&WorkerThread) -> R + Send, R: Send> InjectedJob<F, R> {
+    pub(super) fn new(f: F) -> Self {
+        InjectedJob {
+            done: AtomicBool::new(false),
+            func: UnsafeCell::new(Some(f)),
+            result: UnsafeCell::new(JobResult::None),
+        }
+    }
+
+    /// Whether a worker finished the job (SeqCst, for the external `Event`).
+    pub(super) fn is_done(&self) -> bool {
+        self.done.load(Ordering::SeqCst)
+    }
+
+    /// # Safety
+    ///
+    /// After `is_done` returned true.
+    pub(super) unsafe fn take_result(&self) -> JobResult<R> {
+        // SAFETY: the worker wrote the result before setting `done`.
+        unsafe { core::mem::replace(&mut *self.result.get(), JobResult::None) }
+    }
+
+    /// # Safety
+    ///
+    /// `this` points to a live `InjectedJob<F, R>`, executed once, by a worker
+    /// of `registry`.
+    pub(super) unsafe fn execute(this: *const ()) {
+        // SAFETY: caller contract.
+        let (this, worker) = unsafe { (&*this.cast::<Self>(), WorkerThread::current_unchecked()) };
+        let registry: &Registry = worker.registry();
+        // SAFETY: executed once, so the closure is still there.
+        let f = unsafe { (*this.func.get()).take() }.expect("forkscope: injected job ran twice");
+        let result = JobResult::call(registry.backend(), || f(worker));
+        // SAFETY: the owner reads the result only after `done`.
+        unsafe { *this.result.get() = result };
+        // SeqCst: the Event protocol. After this store the owner may free the
+        // job: the wake-up goes through the registry, which we keep alive.
+        this.done.store(true, Ordering::SeqCst);
+        registry.notify_external();
+    }
+}

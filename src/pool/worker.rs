@@ -1,0 +1,358 @@
+//! A pool worker's private state, the `join` hot path, and the worker loop.
+
+use super::frame::{FrameHead, JobResult, JoinFrame};
+use super::registry::Registry;
+use crate::sync::atomic::{AtomicUsize, Ordering};
+use crate::sync::{CoreLatch, JobRef, slot};
+use core::cell::Cell;
+use core::ptr;
+
+/// How many joins an owner runs between two looks at the sleeping workers.
+const WAKE_CHECK_INTERVAL: u32 = 256;
+/// How deep a waiting worker may nest other work on its stack.
+const MAX_HELP_DEPTH: u32 = 16;
+/// Rounds of looking for work before a worker sleeps: first with spin hints,
+/// then yielding its time slice.
+const SPIN_ROUNDS: u32 = 256;
+const YIELD_ROUNDS: u32 = 64;
+
+/// Work a worker found: a stolen join frame or an injected job.
+enum Work {
+    Frame(*const FrameHead),
+    Injected(JobRef),
+}
+
+/// The private state of one worker thread. Lives on the worker's stack for
+/// the thread's whole life; the thread's slot points to it.
+pub(crate) struct WorkerThread {
+    registry: *const Registry,
+    /// The pool's demand counter, cached to save a pointer hop on each join.
+    hungry: *const AtomicUsize,
+    index: usize,
+    /// Top of this worker's join frames, shared or private.
+    newest: Cell<*const FrameHead>,
+    /// The oldest frame no other thread can see; null if there is none.
+    oldest_private: Cell<*const FrameHead>,
+    /// Joins left before the next look at sleeping workers.
+    countdown: Cell<u32>,
+    help_depth: Cell<u32>,
+    /// Xorshift state to pick a victim.
+    rng: Cell<u32>,
+}
+
+impl WorkerThread {
+    /// The calling thread's worker, if it is one.
+    #[inline(always)]
+    pub(crate) fn current() -> Option<&'static WorkerThread> {
+        let p = slot::get() as *const WorkerThread;
+        // SAFETY: a non-zero slot was set by `run` to this thread's own
+        // WorkerThread, which outlives every call made on the thread while
+        // the slot is set (it is cleared before the WorkerThread goes away).
+        unsafe { p.as_ref() }
+    }
+
+    /// # Safety
+    ///
+    /// The calling thread is a pool worker.
+    #[inline]
+    pub(crate) unsafe fn current_unchecked() -> &'static WorkerThread {
+        debug_assert!(slot::get() != 0);
+        // SAFETY: caller contract, and as in `current`.
+        unsafe { &*(slot::get() as *const WorkerThread) }
+    }
+
+    pub(crate) fn index(&self) -> usize {
+        self.index
+    }
+
+    pub(crate) fn registry(&self) -> &Registry {
+        // SAFETY: the worker thread holds an Arc of its registry for as long
+        // as the WorkerThread exists.
+        unsafe { &*self.registry }
+    }
+
+    /// Runs worker `index` of `registry` on the calling thread until the pool
+    /// terminates.
+    pub(super) fn run(registry: &Registry, index: usize) {
+        let worker = WorkerThread {
+            registry,
+            hungry: registry.hungry_counter(),
+            index,
+            newest: Cell::new(ptr::null()),
+            oldest_private: Cell::new(ptr::null()),
+            countdown: Cell::new(WAKE_CHECK_INTERVAL),
+            help_depth: Cell::new(0),
+            rng: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
+        };
+        slot::set(&worker as *const WorkerThread as usize);
+        worker.main_loop();
+        slot::set(0);
+    }
+
+    // ---- the join hot path -------------------------------------------------
+
+    /// `join` on this worker.
+    ///
+    /// # Safety
+    ///
+    /// `self` is the calling thread's own worker.
+    #[inline(always)]
+    pub(crate) unsafe fn join<A, B, RA, RB>(&self, a: A, b: B) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        let frame = JoinFrame::new(b, self.registry().parker(self.index));
+        let head = &frame.head as *const FrameHead;
+
+        // Push: only this thread reads these links.
+        frame.head.older.set(self.newest.get());
+        self.newest.set(head);
+        if self.oldest_private.get().is_null() {
+            self.oldest_private.set(head);
+        }
+        let countdown = self.countdown.get().wrapping_sub(1);
+        self.countdown.set(countdown);
+        // SAFETY: `hungry` points into our registry, alive (see `registry`).
+        // Relaxed: a hint; see `share_oldest` for what makes sharing safe.
+        let hungry = unsafe { (*self.hungry).load(Ordering::Relaxed) };
+        if hungry != 0 || countdown == 0 {
+            self.on_demand();
+        }
+
+        let guard = RecoverOnUnwind {
+            worker: self,
+            frame: &frame,
+        };
+        let ra = a();
+        core::mem::forget(guard);
+
+        if !frame.head.shared.get() {
+            // Still private, hence the newest frame: pop it and run `b` here.
+            self.pop_private(head);
+            // SAFETY: private frames are never run by anyone else.
+            let rb = unsafe { frame.run_inline() };
+            return (ra, rb);
+        }
+        // SAFETY: the frame is ours and shared.
+        let rb = unsafe { self.finish_shared(&frame) };
+        (ra, rb.into_return_value(self.registry().backend()))
+    }
+
+    #[inline(always)]
+    fn pop_private(&self, head: *const FrameHead) {
+        // SAFETY: `head` is our newest frame, alive on our stack.
+        self.newest.set(unsafe { (*head).older.get() });
+        if self.oldest_private.get() == head {
+            self.oldest_private.set(ptr::null());
+        }
+    }
+
+    /// The frame was shared: take it back if nobody stole it, else wait for
+    /// the thief. Returns `b`'s result; pops the frame.
+    ///
+    /// # Safety
+    ///
+    /// `frame` is this worker's newest frame, shared.
+    #[cold]
+    unsafe fn finish_shared<B: FnOnce() -> RB, RB>(
+        &self,
+        frame: &JoinFrame<B, RB>,
+    ) -> JobResult<RB> {
+        let head = &frame.head as *const FrameHead;
+        // A shared frame's younger frames are all gone, and its older ones are
+        // shared too: it is the top of the stack and nothing is private.
+        self.newest.set(frame.head.older.get());
+        debug_assert!(self.oldest_private.get().is_null());
+        if self.registry().reclaim(self.index, head) {
+            // SAFETY: we won the slot back, so no thief has the frame.
+            let backend = self.registry().backend();
+            return JobResult::call(backend, || unsafe { frame.run_inline() });
+        }
+        self.wait_until(&frame.head.latch);
+        // SAFETY: stolen, and the latch is set.
+        unsafe { frame.take_result() }
+    }
+
+    /// Called on a join when someone is hungry or the wake countdown ran out.
+    #[cold]
+    #[inline(never)]
+    fn on_demand(&self) {
+        let registry = self.registry();
+        if self.countdown.get() == 0 {
+            self.countdown.set(WAKE_CHECK_INTERVAL);
+            registry.recruit_sleeper();
+        }
+        if registry.is_hungry() {
+            self.share_oldest();
+        }
+    }
+
+    /// Moves the oldest private frame into the shared slot, if the slot is
+    /// empty.
+    fn share_oldest(&self) {
+        let oldest = self.oldest_private.get();
+        if oldest.is_null() || !self.registry().slot_is_empty(self.index) {
+            return;
+        }
+        // Find the next older private frame... from the top: the private
+        // frames are `newest` down to `oldest`, a short chain (one frame per
+        // nesting level), walked only when sharing.
+        let mut f = self.newest.get();
+        if f == oldest {
+            self.oldest_private.set(ptr::null());
+        } else {
+            // SAFETY: every frame in the chain is alive on our stack.
+            unsafe {
+                while (*f).older.get() != oldest {
+                    f = (*f).older.get();
+                }
+            }
+            self.oldest_private.set(f);
+        }
+        // SAFETY: `oldest` is our frame, alive until its join returns, which
+        // waits for whoever takes it.
+        unsafe { (*oldest).shared.set(true) };
+        self.registry().publish(self.index, oldest);
+    }
+
+    // ---- waiting and working -----------------------------------------------
+
+    /// Blocks until `latch` is set, running other work meanwhile (nested at
+    /// most `MAX_HELP_DEPTH` deep), then sleeping.
+    #[cold]
+    pub(super) fn wait_until(&self, latch: &CoreLatch) {
+        let registry = self.registry();
+        let may_help = self.help_depth.get() < MAX_HELP_DEPTH;
+        let mut rounds = 0;
+        if may_help {
+            registry.add_hungry();
+        }
+        while !latch.probe() {
+            if may_help {
+                if let Some(work) = self.find_work() {
+                    registry.remove_hungry();
+                    self.help_depth.set(self.help_depth.get() + 1);
+                    // SAFETY: found by `find_work` on our registry.
+                    unsafe { self.execute(work) };
+                    self.help_depth.set(self.help_depth.get() - 1);
+                    registry.add_hungry();
+                    rounds = 0;
+                    continue;
+                }
+            }
+            rounds += 1;
+            if rounds < SPIN_ROUNDS {
+                crate::sync::spin(32);
+            } else if rounds < SPIN_ROUNDS + YIELD_ROUNDS {
+                registry.backend().yield_now();
+            } else {
+                if may_help {
+                    registry.remove_hungry();
+                }
+                // Sleep until the thief sets the latch and unparks us.
+                if latch.get_sleepy() {
+                    while !latch.probe() {
+                        registry.parker(self.index).park(registry.backend());
+                    }
+                }
+                return;
+            }
+        }
+        if may_help {
+            registry.remove_hungry();
+        }
+    }
+
+    /// Takes a shared frame from another worker, or an injected job.
+    fn find_work(&self) -> Option<Work> {
+        let registry = self.registry();
+        let n = registry.num_threads();
+        if n > 1 {
+            let mut x = self.rng.get();
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            self.rng.set(x);
+            let start = x as usize % n;
+            for i in 0..n {
+                let victim = (start + i) % n;
+                if victim != self.index {
+                    if let Some(frame) = registry.steal(victim) {
+                        return Some(Work::Frame(frame));
+                    }
+                }
+            }
+        }
+        registry.pop_injected().map(Work::Injected)
+    }
+
+    /// # Safety
+    ///
+    /// `work` came from `find_work` on this worker.
+    unsafe fn execute(&self, work: Work) {
+        match work {
+            // SAFETY: stolen by a successful swap, by a worker of its registry.
+            Work::Frame(frame) => unsafe { FrameHead::execute(frame) },
+            // SAFETY: injected jobs are executed once, by a worker.
+            Work::Injected(job) => unsafe { job.execute() },
+        }
+    }
+
+    fn main_loop(&self) {
+        let registry = self.registry();
+        'work: loop {
+            registry.add_hungry();
+            let mut rounds = 0;
+            loop {
+                if let Some(work) = self.find_work() {
+                    registry.remove_hungry();
+                    // SAFETY: found by `find_work` on our registry.
+                    unsafe { self.execute(work) };
+                    continue 'work;
+                }
+                if registry.is_terminating() {
+                    registry.remove_hungry();
+                    return;
+                }
+                rounds += 1;
+                if rounds < SPIN_ROUNDS {
+                    crate::sync::spin(32);
+                } else if rounds < SPIN_ROUNDS + YIELD_ROUNDS {
+                    registry.backend().yield_now();
+                } else {
+                    break;
+                }
+            }
+            registry.remove_hungry();
+            registry.sleep(self.index);
+        }
+    }
+}
+
+/// Makes sure `b` has run (or is finished by its thief) before a panic of
+/// `a` unwinds past the frame; `b`'s own result or panic is dropped, so `a`'s
+/// panic is the one that continues.
+struct RecoverOnUnwind<'a, B: FnOnce() -> RB, RB> {
+    worker: &'a WorkerThread,
+    frame: &'a JoinFrame<B, RB>,
+}
+
+impl<B: FnOnce() -> RB, RB> Drop for RecoverOnUnwind<'_, B, RB> {
+    #[cold]
+    fn drop(&mut self) {
+        let (worker, frame) = (self.worker, self.frame);
+        let result = if frame.head.shared.get() {
+            // SAFETY: our newest frame, shared.
+            unsafe { worker.finish_shared(frame) }
+        } else {
+            worker.pop_private(&frame.head);
+            let backend = worker.registry().backend();
+            // SAFETY: private, so nobody else runs it.
+            JobResult::call(backend, || unsafe { frame.run_inline() })
+        };
+        drop(result);
+    }
+}
