@@ -99,3 +99,31 @@ fn an_empty_scope_returns_its_value() {
     });
     assert_eq!((x, y), (2, 20));
 }
+
+#[test]
+fn join_without_a_backend_runs_a_then_b_on_the_caller() {
+    let order = std::sync::Mutex::new(Vec::new());
+    let (a, b) = forkscope::join(
+        || {
+            order.lock().unwrap().push('a');
+            1
+        },
+        || {
+            order.lock().unwrap().push('b');
+            2
+        },
+    );
+    assert_eq!((a, b), (1, 2));
+    assert_eq!(*order.lock().unwrap(), ['a', 'b']);
+    assert_eq!(forkscope::current_num_threads(), 1);
+    assert_eq!(forkscope::current_thread_index(), None);
+}
+
+#[test]
+fn a_pool_without_a_backend_is_an_error() {
+    let err = forkscope::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect_err("no backend is installed");
+    assert_eq!(err, SpawnError::NoBackend);
+}
