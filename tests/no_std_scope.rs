@@ -297,6 +297,7 @@ fn builder_names_the_thread_truncated_to_15_bytes() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri has no pthread_attr_*")]
 fn builder_stack_size_is_honoured_and_tiny_sizes_are_rounded_up() {
     let _g = setup();
     /// Uses roughly `depth` KiB of stack.

@@ -150,31 +150,19 @@ impl Backend for PthreadBackend {
         });
         let arg = Box::into_raw(start).cast::<c_void>();
 
-        let mut attr = std::mem::MaybeUninit::<libc::pthread_attr_t>::uninit();
-        // SAFETY: pthread_attr_init initializes the attribute object we own.
-        let rc = unsafe { libc::pthread_attr_init(attr.as_mut_ptr()) };
-        if rc != 0 {
-            // SAFETY: `arg` was not handed to any thread; reclaim it so
-            // `main` is dropped unrun.
-            drop(unsafe { Box::from_raw(arg.cast::<Start>()) });
-            return Err(refused("pthread_attr_init", rc));
-        }
-        let mut rc = 0;
-        if let Some(size) = spec.stack_size {
-            // SAFETY: `attr` was initialized above.
-            rc = unsafe { libc::pthread_attr_setstacksize(attr.as_mut_ptr(), stack_size(size)) };
-        }
         let mut thread: libc::pthread_t = 0;
-        if rc == 0 {
-            // SAFETY: `attr` is initialized; `trampoline` has the signature
-            // pthreads expects; on success `arg`'s ownership passes to the new
-            // thread, which frees it.
-            rc = unsafe { libc::pthread_create(&mut thread, attr.as_ptr(), trampoline, arg) };
-        }
-        // SAFETY: `attr` was initialized and is not used after this.
-        unsafe { libc::pthread_attr_destroy(attr.as_mut_ptr()) };
+        let rc = match spec.stack_size {
+            // Without a stack size, no attribute object: the defaults (this
+            // also keeps default spawns inside what Miri supports).
+            // SAFETY: `trampoline` has the signature pthreads expects; on
+            // success `arg`'s ownership passes to the new thread, which frees
+            // it.
+            None => unsafe { libc::pthread_create(&mut thread, ptr::null(), trampoline, arg) },
+            Some(size) => create_with_stack_size(&mut thread, stack_size(size), arg),
+        };
         if rc != 0 {
-            // SAFETY: no thread was created, so `arg` is still ours.
+            // SAFETY: no thread was created, so `arg` is still ours; dropping
+            // it drops `main` unrun.
             drop(unsafe { Box::from_raw(arg.cast::<Start>()) });
             return Err(refused("pthread_create", rc));
         }
@@ -208,13 +196,13 @@ impl Backend for PthreadBackend {
 
     fn slot(&self) -> usize {
         // SAFETY: the key is valid (created by `slot_key`, never deleted).
-        unsafe { libc::pthread_getspecific(slot_key()) as usize }
+        unsafe { libc::pthread_getspecific(slot_key()) }.addr()
     }
 
     fn set_slot(&self, value: usize) {
         // SAFETY: the key is valid; the value is stored as an opaque word and
         // never dereferenced by pthreads (no destructor).
-        let rc = unsafe { libc::pthread_setspecific(slot_key(), value as *const c_void) };
+        let rc = unsafe { libc::pthread_setspecific(slot_key(), ptr::without_provenance(value)) };
         assert_eq!(rc, 0, "pthread_setspecific failed: {rc}");
     }
 
@@ -241,6 +229,33 @@ impl Backend for PthreadBackend {
         let rc = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
         (rc == 0).then(|| ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
     }
+}
+
+/// `pthread_create` with a stack size, through an attribute object. Returns
+/// the error number of the first call that failed, or 0.
+fn create_with_stack_size(
+    thread: &mut libc::pthread_t,
+    size: usize,
+    arg: *mut c_void,
+) -> libc::c_int {
+    let mut attr = std::mem::MaybeUninit::<libc::pthread_attr_t>::uninit();
+    // SAFETY: pthread_attr_init initializes the attribute object we own.
+    let rc = unsafe { libc::pthread_attr_init(attr.as_mut_ptr()) };
+    if rc != 0 {
+        return rc;
+    }
+    // SAFETY: `attr` was initialized above; `size` is at least
+    // PTHREAD_STACK_MIN and a whole number of pages.
+    let mut rc = unsafe { libc::pthread_attr_setstacksize(attr.as_mut_ptr(), size) };
+    if rc == 0 {
+        // SAFETY: `attr` is initialized; `trampoline` has the signature
+        // pthreads expects; on success `arg`'s ownership passes to the new
+        // thread, which frees it.
+        rc = unsafe { libc::pthread_create(thread, attr.as_ptr(), trampoline, arg) };
+    }
+    // SAFETY: `attr` was initialized and is not used after this.
+    unsafe { libc::pthread_attr_destroy(attr.as_mut_ptr()) };
+    rc
 }
 
 fn refused(call: &str, rc: libc::c_int) -> SpawnError {
