@@ -7,8 +7,7 @@ use crate::backend::{Backend, Payload};
 use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{CoreLatch, Parker};
 use core::cell::{Cell, UnsafeCell};
-use core::mem::ManuallyDrop;
-use core::ptr;
+use core::mem::{ManuallyDrop, MaybeUninit};
 
 /// The result slot of a job.
 pub(super) enum JobResult<T> {
@@ -45,17 +44,46 @@ impl<T> JobResult<T> {
 pub(super) struct FrameHead {
     /// Runs `b` on a thief (the frame's monomorphized `execute_stolen`).
     execute: unsafe fn(*const FrameHead),
-    /// Set by the thief when `b` has run.
-    pub(super) latch: CoreLatch,
-    /// The owner's parker, in the registry: how the thief wakes the owner.
-    owner_parker: *const Parker,
     /// Owner only: the next older frame of the owner (shared or private).
     pub(super) older: Cell<*const FrameHead>,
     /// Owner only: whether the frame was moved to the shared slot.
     pub(super) shared: Cell<bool>,
+    /// Set by the thief when `b` has run. Initialized by `prepare_to_share`.
+    latch: MaybeUninit<CoreLatch>,
+    /// The owner's parker, in the registry: how the thief wakes the owner.
+    /// Initialized by `prepare_to_share`.
+    owner_parker: MaybeUninit<*const Parker>,
 }
 
 impl FrameHead {
+    /// Owner only, before publishing the frame: fills in what a thief needs
+    /// besides `execute`. (Frames that are never shared, nearly all of them,
+    /// skip these stores.)
+    ///
+    /// # Safety
+    ///
+    /// `this` is one of the caller's private frames, alive.
+    pub(super) unsafe fn prepare_to_share(this: *const FrameHead, owner_parker: *const Parker) {
+        // SAFETY: only the owner touches a private frame; these fields are not
+        // behind a shared reference anywhere yet.
+        unsafe {
+            let this = this.cast_mut();
+            (*this).latch = MaybeUninit::new(CoreLatch::new());
+            (*this).owner_parker = MaybeUninit::new(owner_parker);
+            (*this).shared.set(true);
+        }
+    }
+
+    /// The latch of a shared frame.
+    ///
+    /// # Safety
+    ///
+    /// The frame was prepared by `prepare_to_share`.
+    pub(super) unsafe fn latch(&self) -> &CoreLatch {
+        // SAFETY: initialized by `prepare_to_share` (caller contract).
+        unsafe { self.latch.assume_init_ref() }
+    }
+
     /// Runs the frame's `b` on a thief.
     ///
     /// # Safety
@@ -73,22 +101,23 @@ impl FrameHead {
 pub(super) struct JoinFrame<B, RB> {
     pub(super) head: FrameHead,
     func: UnsafeCell<ManuallyDrop<B>>,
-    result: UnsafeCell<JobResult<RB>>,
+    /// Written by a thief only; read by the owner after the latch is set.
+    result: UnsafeCell<MaybeUninit<JobResult<RB>>>,
 }
 
 impl<B: FnOnce() -> RB, RB> JoinFrame<B, RB> {
     #[inline(always)]
-    pub(super) fn new(b: B, owner_parker: *const Parker) -> Self {
+    pub(super) fn new(b: B, older: *const FrameHead) -> Self {
         JoinFrame {
             head: FrameHead {
                 execute: Self::execute_stolen,
-                latch: CoreLatch::new(),
-                owner_parker,
-                older: Cell::new(ptr::null()),
+                older: Cell::new(older),
                 shared: Cell::new(false),
+                latch: MaybeUninit::uninit(),
+                owner_parker: MaybeUninit::uninit(),
             },
             func: UnsafeCell::new(ManuallyDrop::new(b)),
-            result: UnsafeCell::new(JobResult::None),
+            result: UnsafeCell::new(MaybeUninit::uninit()),
         }
     }
 
@@ -112,8 +141,9 @@ impl<B: FnOnce() -> RB, RB> JoinFrame<B, RB> {
     /// The frame was stolen and its latch is set.
     pub(super) unsafe fn take_result(&self) -> JobResult<RB> {
         // SAFETY: the thief wrote the result before its Release set, which the
-        // owner's Acquire probe observed; the thief no longer touches it.
-        unsafe { core::mem::replace(&mut *self.result.get(), JobResult::None) }
+        // owner's Acquire probe observed; the thief no longer touches it, and
+        // the owner reads it once.
+        unsafe { (*self.result.get()).assume_init_read() }
     }
 
     unsafe fn execute_stolen(this: *const FrameHead) {
@@ -127,9 +157,10 @@ impl<B: FnOnce() -> RB, RB> JoinFrame<B, RB> {
         // keeps the frame alive until then.
         unsafe {
             let b = ManuallyDrop::take(&mut *(*this).func.get());
-            *(*this).result.get() = JobResult::call(backend, b);
-            let owner_parker = (*this).head.owner_parker;
-            if CoreLatch::set(&raw const (*this).head.latch) {
+            (*(*this).result.get()).write(JobResult::call(backend, b));
+            // Shared frames were prepared before they were published.
+            let owner_parker = (*this).head.owner_parker.assume_init();
+            if CoreLatch::set((*this).head.latch.as_ptr()) {
                 // The parker belongs to the registry, which our worker keeps
                 // alive; the frame itself may already be gone.
                 (*owner_parker).unpark(backend);

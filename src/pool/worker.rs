@@ -3,7 +3,7 @@
 use super::frame::{FrameHead, JobResult, JoinFrame};
 use super::registry::Registry;
 use crate::sync::atomic::{AtomicUsize, Ordering};
-use crate::sync::{CoreLatch, JobRef, slot};
+use crate::sync::{CoreLatch, JobRef, Parker, slot};
 use core::cell::Cell;
 use core::ptr;
 
@@ -28,6 +28,8 @@ pub(crate) struct WorkerThread {
     registry: *const Registry,
     /// The pool's demand counter, cached to save a pointer hop on each join.
     hungry: *const AtomicUsize,
+    /// This worker's parker in the registry, for thieves to wake us.
+    parker: *const Parker,
     index: usize,
     /// Top of this worker's join frames, shared or private.
     newest: Cell<*const FrameHead>,
@@ -77,6 +79,7 @@ impl WorkerThread {
         let worker = WorkerThread {
             registry,
             hungry: registry.hungry_counter(),
+            parker: registry.parker(index),
             index,
             newest: Cell::new(ptr::null()),
             oldest_private: Cell::new(ptr::null()),
@@ -104,11 +107,9 @@ impl WorkerThread {
         RA: Send,
         RB: Send,
     {
-        let frame = JoinFrame::new(b, self.registry().parker(self.index));
-        let head = &frame.head as *const FrameHead;
-
         // Push: only this thread reads these links.
-        frame.head.older.set(self.newest.get());
+        let frame = JoinFrame::new(b, self.newest.get());
+        let head = &frame.head as *const FrameHead;
         self.newest.set(head);
         if self.oldest_private.get().is_null() {
             self.oldest_private.set(head);
@@ -171,7 +172,8 @@ impl WorkerThread {
             let backend = self.registry().backend();
             return JobResult::call(backend, || unsafe { frame.run_inline() });
         }
-        self.wait_until(&frame.head.latch);
+        // SAFETY: shared frames were prepared.
+        self.wait_until(unsafe { frame.head.latch() });
         // SAFETY: stolen, and the latch is set.
         unsafe { frame.take_result() }
     }
@@ -212,9 +214,9 @@ impl WorkerThread {
             }
             self.oldest_private.set(f);
         }
-        // SAFETY: `oldest` is our frame, alive until its join returns, which
-        // waits for whoever takes it.
-        unsafe { (*oldest).shared.set(true) };
+        // SAFETY: `oldest` is our private frame, alive until its join
+        // returns, which waits for whoever takes it.
+        unsafe { FrameHead::prepare_to_share(oldest, self.parker) };
         self.registry().publish(self.index, oldest);
     }
 
