@@ -5,13 +5,18 @@ use super::frame::{FrameHead, InjectedJob};
 use super::worker::WorkerThread;
 use crate::backend::{Backend, SpawnError, ThreadSpec};
 use crate::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering, fence};
-use crate::sync::{Event, JobRef, Parker};
+use crate::sync::{CoreLatch, Event, JobRef, Parker};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ptr;
 use crossbeam_queue::ArrayQueue;
+
+const HALF_BITS: u32 = usize::BITS / 2;
+const ONE_HUNGRY: usize = 1;
+const HUNGRY_MASK: usize = (1 << HALF_BITS) - 1;
+const ONE_SLEEPER: usize = 1 << HALF_BITS;
 
 /// How many outside jobs may wait in the injector before injecting threads
 /// back off.
@@ -35,9 +40,11 @@ struct WorkerShared {
 pub(crate) struct Registry {
     backend: &'static dyn Backend,
     workers: Box<[CachePadded<WorkerShared>]>,
-    /// Workers looking for work; owners share frames while it is non-zero.
-    hungry: CachePadded<AtomicUsize>,
-    sleepers: CachePadded<AtomicUsize>,
+    /// Demand for work, read by every `join`: the number of workers looking
+    /// for work (*hungry*; owners share frames while it is non-zero) in the
+    /// low half, the number of sleeping workers in the high half. One word,
+    /// so that the hot path tests both with one load.
+    demand: CachePadded<AtomicUsize>,
     injector: ArrayQueue<JobRef>,
     /// Outside threads wait here for their injected jobs.
     external: Event,
@@ -73,8 +80,7 @@ impl Registry {
                 })
                 .collect::<Vec<_>>()
                 .into_boxed_slice(),
-            hungry: CachePadded(AtomicUsize::new(0)),
-            sleepers: CachePadded(AtomicUsize::new(0)),
+            demand: CachePadded(AtomicUsize::new(0)),
             injector: ArrayQueue::new(INJECTOR_CAPACITY),
             external: Event::new(),
             terminating: AtomicBool::new(false),
@@ -139,24 +145,22 @@ impl Registry {
         &self.workers[index].0.parker
     }
 
-    pub(super) fn hungry_counter(&self) -> *const AtomicUsize {
-        &self.hungry.0
+    pub(super) fn demand_word(&self) -> *const AtomicUsize {
+        &self.demand.0
     }
 
-    // ---- demand and sharing ------------------------------------------------
-
     pub(super) fn add_hungry(&self) {
-        // Relaxed: `hungry` is a hint to share; correctness never depends on
-        // it (a frame is shared or not, and stealing is by swap).
-        self.hungry.0.fetch_add(1, Ordering::Relaxed);
+        // Relaxed: the hungry count is a hint to share; correctness never
+        // depends on it (a frame is shared or not, and stealing is by swap).
+        self.demand.0.fetch_add(ONE_HUNGRY, Ordering::Relaxed);
     }
 
     pub(super) fn remove_hungry(&self) {
-        self.hungry.0.fetch_sub(1, Ordering::Relaxed);
+        self.demand.0.fetch_sub(ONE_HUNGRY, Ordering::Relaxed);
     }
 
     pub(super) fn is_hungry(&self) -> bool {
-        self.hungry.0.load(Ordering::Relaxed) != 0
+        self.demand.0.load(Ordering::Relaxed) & HUNGRY_MASK != 0
     }
 
     pub(super) fn slot_is_empty(&self, index: usize) -> bool {
@@ -212,39 +216,56 @@ impl Registry {
 
     // ---- sleeping and waking -----------------------------------------------
 
-    /// Worker `index` found nothing to do: sleep until woken.
-    pub(super) fn sleep(&self, index: usize) {
+    /// Parks worker `index` until it is woken.
+    ///
+    /// With `recruitable`, the worker counts as sleeping: work injected from
+    /// outside, a busy owner, or shutdown wake it; it does not park if work is
+    /// visible already. With a `latch`, setting the latch wakes it too, and it
+    /// does not park if the latch is set. Returns on any wake-up; callers loop.
+    pub(super) fn sleep(&self, index: usize, latch: Option<&CoreLatch>, recruitable: bool) {
         let me = &self.workers[index].0;
-        me.sleeping.store(true, Ordering::SeqCst);
-        self.sleepers.0.fetch_add(1, Ordering::SeqCst);
-        // SeqCst fence: pairs with the fence in `inject` (and `terminate`'s
-        // SeqCst store): either we see the new work here, or the other side
-        // sees us in `sleepers` and wakes us.
-        fence(Ordering::SeqCst);
-        let work_visible = !self.injector.is_empty()
-            || self
-                .workers
-                .iter()
-                .any(|w| !w.0.slot.load(Ordering::Relaxed).is_null());
-        if !work_visible && !self.is_terminating() {
+        let mut park = true;
+        if recruitable {
+            me.sleeping.store(true, Ordering::SeqCst);
+            self.demand.0.fetch_add(ONE_SLEEPER, Ordering::SeqCst);
+            // SeqCst fence: pairs with the fence in `inject` (and
+            // `terminate`'s SeqCst store): either we see the new work here,
+            // or the other side sees us sleeping and wakes us.
+            fence(Ordering::SeqCst);
+            let work_visible = !self.injector.is_empty()
+                || self
+                    .workers
+                    .iter()
+                    .any(|w| !w.0.slot.load(Ordering::Relaxed).is_null());
+            park = !work_visible && (latch.is_some() || !self.is_terminating());
+        }
+        if let Some(latch) = latch {
+            // After this, the setter unparks us (or the latch is set already).
+            park = park && latch.get_sleepy();
+        }
+        if park {
             me.parker.park(self.backend);
         }
         // Whoever swaps `sleeping` back to false also takes us out of the
         // count: us here, or a waker (which then unparks us).
-        if me.sleeping.swap(false, Ordering::SeqCst) {
-            self.sleepers.0.fetch_sub(1, Ordering::SeqCst);
+        if recruitable && me.sleeping.swap(false, Ordering::SeqCst) {
+            self.demand.0.fetch_sub(ONE_SLEEPER, Ordering::SeqCst);
         }
     }
 
+    fn sleepers(&self) -> usize {
+        self.demand.0.load(Ordering::SeqCst) >> HALF_BITS
+    }
+
     /// Wakes one sleeping worker, if any. Returns whether one was woken.
-    fn wake_one(&self) -> bool {
-        if self.sleepers.0.load(Ordering::SeqCst) == 0 {
+    pub(super) fn wake_one(&self) -> bool {
+        if self.sleepers() == 0 {
             return false;
         }
         for worker in self.workers.iter() {
             let w = &worker.0;
             if w.sleeping.load(Ordering::Relaxed) && w.sleeping.swap(false, Ordering::SeqCst) {
-                self.sleepers.0.fetch_sub(1, Ordering::SeqCst);
+                self.demand.0.fetch_sub(ONE_SLEEPER, Ordering::SeqCst);
                 w.parker.unpark(self.backend);
                 return true;
             }
@@ -255,8 +276,7 @@ impl Registry {
     /// An owner with work to spare: wake a sleeper if nobody is looking for
     /// work already.
     pub(super) fn recruit_sleeper(&self) {
-        // Relaxed loads: a missed sleeper is recruited at the next check.
-        if self.sleepers.0.load(Ordering::Relaxed) != 0 && !self.is_hungry() {
+        if !self.is_hungry() {
             self.wake_one();
         }
     }
@@ -323,7 +343,7 @@ impl Registry {
         for worker in self.workers.iter() {
             let w = &worker.0;
             if w.sleeping.swap(false, Ordering::SeqCst) {
-                self.sleepers.0.fetch_sub(1, Ordering::SeqCst);
+                self.demand.0.fetch_sub(ONE_SLEEPER, Ordering::SeqCst);
             }
             w.parker.unpark(self.backend);
         }

@@ -7,8 +7,14 @@ use crate::sync::{CoreLatch, JobRef, Parker, slot};
 use core::cell::Cell;
 use core::ptr;
 
-/// How many joins an owner runs between two looks at the sleeping workers.
-const WAKE_CHECK_INTERVAL: u32 = 256;
+/// While workers sleep, how many joins an owner runs between two looks at
+/// whether to wake one: with a clock, and without (then the count alone is
+/// the amortization).
+const RECRUIT_CHECK_INTERVAL: u32 = 32;
+const RECRUIT_CHECK_INTERVAL_NO_CLOCK: u32 = 1024;
+/// An owner wakes a sleeping worker only once it has been busy this long:
+/// a workload shorter than this never pays for a futex wake-up.
+const RECRUIT_AFTER_NANOS: u64 = 20_000;
 /// How deep a waiting worker may nest other work on its stack.
 const MAX_HELP_DEPTH: u32 = 16;
 /// Rounds of looking for work before a worker sleeps: first with spin hints,
@@ -26,8 +32,8 @@ enum Work {
 /// the thread's whole life; the thread's slot points to it.
 pub(crate) struct WorkerThread {
     registry: *const Registry,
-    /// The pool's demand counter, cached to save a pointer hop on each join.
-    hungry: *const AtomicUsize,
+    /// The pool's demand word, cached to save a pointer hop on each join.
+    demand: *const AtomicUsize,
     /// This worker's parker in the registry, for thieves to wake us.
     parker: *const Parker,
     index: usize,
@@ -36,7 +42,10 @@ pub(crate) struct WorkerThread {
     /// The oldest frame no other thread can see; null if there is none.
     oldest_private: Cell<*const FrameHead>,
     /// Joins left before the next look at sleeping workers.
-    countdown: Cell<u32>,
+    recruit_countdown: Cell<u32>,
+    recruit_interval: u32,
+    /// When this worker last started a job from its loop (backend clock).
+    busy_since: Cell<u64>,
     help_depth: Cell<u32>,
     /// Xorshift state to pick a victim.
     rng: Cell<u32>,
@@ -78,12 +87,17 @@ impl WorkerThread {
     pub(super) fn run(registry: &Registry, index: usize) {
         let worker = WorkerThread {
             registry,
-            hungry: registry.hungry_counter(),
+            demand: registry.demand_word(),
             parker: registry.parker(index),
             index,
             newest: Cell::new(ptr::null()),
             oldest_private: Cell::new(ptr::null()),
-            countdown: Cell::new(WAKE_CHECK_INTERVAL),
+            recruit_countdown: Cell::new(1),
+            recruit_interval: match registry.backend().now_nanos() {
+                Some(_) => RECRUIT_CHECK_INTERVAL,
+                None => RECRUIT_CHECK_INTERVAL_NO_CLOCK,
+            },
+            busy_since: Cell::new(0),
             help_depth: Cell::new(0),
             rng: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
         };
@@ -114,12 +128,9 @@ impl WorkerThread {
         if self.oldest_private.get().is_null() {
             self.oldest_private.set(head);
         }
-        let countdown = self.countdown.get().wrapping_sub(1);
-        self.countdown.set(countdown);
-        // SAFETY: `hungry` points into our registry, alive (see `registry`).
-        // Relaxed: a hint; see `share_oldest` for what makes sharing safe.
-        let hungry = unsafe { (*self.hungry).load(Ordering::Relaxed) };
-        if hungry != 0 || countdown == 0 {
+        // SAFETY: `demand` points into our registry, alive (see `registry`).
+        // Relaxed: a hint; stealing itself is decided by the slot's RMWs.
+        if unsafe { (*self.demand).load(Ordering::Relaxed) } != 0 {
             self.on_demand();
         }
 
@@ -178,17 +189,29 @@ impl WorkerThread {
         unsafe { frame.take_result() }
     }
 
-    /// Called on a join when someone is hungry or the wake countdown ran out.
+    /// Called on a join when workers are hungry or asleep: share a frame
+    /// with the hungry, or, after a while, wake a sleeper.
     #[cold]
     #[inline(never)]
     fn on_demand(&self) {
         let registry = self.registry();
-        if self.countdown.get() == 0 {
-            self.countdown.set(WAKE_CHECK_INTERVAL);
-            registry.recruit_sleeper();
-        }
         if registry.is_hungry() {
             self.share_oldest();
+            return;
+        }
+        // Workers sleep, and we have a frame to spare (we just pushed one).
+        let countdown = self.recruit_countdown.get().saturating_sub(1);
+        if countdown > 0 {
+            self.recruit_countdown.set(countdown);
+            return;
+        }
+        self.recruit_countdown.set(self.recruit_interval);
+        let busy_long_enough = registry
+            .backend()
+            .now_nanos()
+            .is_none_or(|now| now.saturating_sub(self.busy_since.get()) >= RECRUIT_AFTER_NANOS);
+        if busy_long_enough {
+            registry.recruit_sleeper();
         }
     }
 
@@ -223,49 +246,59 @@ impl WorkerThread {
     // ---- waiting and working -----------------------------------------------
 
     /// Blocks until `latch` is set, running other work meanwhile (nested at
-    /// most `MAX_HELP_DEPTH` deep), then sleeping.
+    /// most `MAX_HELP_DEPTH` deep), then sleeping until the latch is set or,
+    /// if it may still help, until work turns up.
     #[cold]
     pub(super) fn wait_until(&self, latch: &CoreLatch) {
         let registry = self.registry();
         let may_help = self.help_depth.get() < MAX_HELP_DEPTH;
-        let mut rounds = 0;
-        if may_help {
-            registry.add_hungry();
-        }
         while !latch.probe() {
-            if may_help {
-                if let Some(work) = self.find_work() {
-                    registry.remove_hungry();
+            match self.look_for_work(Some(latch), may_help) {
+                Some(work) => {
                     self.help_depth.set(self.help_depth.get() + 1);
                     // SAFETY: found by `find_work` on our registry.
                     unsafe { self.execute(work) };
                     self.help_depth.set(self.help_depth.get() - 1);
-                    registry.add_hungry();
-                    rounds = 0;
-                    continue;
                 }
-            }
-            rounds += 1;
-            if rounds < SPIN_ROUNDS {
-                crate::sync::spin(32);
-            } else if rounds < SPIN_ROUNDS + YIELD_ROUNDS {
-                registry.backend().yield_now();
-            } else {
-                if may_help {
-                    registry.remove_hungry();
-                }
-                // Sleep until the thief sets the latch and unparks us.
-                if latch.get_sleepy() {
-                    while !latch.probe() {
-                        registry.parker(self.index).park(registry.backend());
-                    }
-                }
-                return;
+                None if latch.probe() => return,
+                None => registry.sleep(self.index, Some(latch), may_help),
             }
         }
-        if may_help {
+    }
+
+    /// Spins, then yields, looking for work if `search` (while counted as
+    /// hungry, so that owners share frames). Stops early when `latch` is set,
+    /// or, without a latch, when the pool terminates. Returns the work found,
+    /// or `None` when it is time to sleep.
+    fn look_for_work(&self, latch: Option<&CoreLatch>, search: bool) -> Option<Work> {
+        let registry = self.registry();
+        if search {
+            registry.add_hungry();
+        }
+        let mut found = None;
+        for round in 0..SPIN_ROUNDS + YIELD_ROUNDS {
+            if latch.is_some_and(CoreLatch::probe) {
+                break;
+            }
+            if search {
+                found = self.find_work();
+                if found.is_some() {
+                    break;
+                }
+            }
+            if latch.is_none() && registry.is_terminating() {
+                break;
+            }
+            if round < SPIN_ROUNDS {
+                crate::sync::spin(32);
+            } else {
+                registry.backend().yield_now();
+            }
+        }
+        if search {
             registry.remove_hungry();
         }
+        found
     }
 
     /// Takes a shared frame from another worker, or an injected job.
@@ -305,31 +338,23 @@ impl WorkerThread {
 
     fn main_loop(&self) {
         let registry = self.registry();
-        'work: loop {
-            registry.add_hungry();
-            let mut rounds = 0;
-            loop {
-                if let Some(work) = self.find_work() {
-                    registry.remove_hungry();
+        loop {
+            match self.look_for_work(None, true) {
+                Some(work) => {
+                    self.busy_since
+                        .set(registry.backend().now_nanos().unwrap_or(0));
+                    if matches!(work, Work::Frame(_)) {
+                        // A steal means an owner had work to spare: there may
+                        // be more, so pass the wake-up on (paid here, not on
+                        // the owner's path).
+                        registry.recruit_sleeper();
+                    }
                     // SAFETY: found by `find_work` on our registry.
                     unsafe { self.execute(work) };
-                    continue 'work;
                 }
-                if registry.is_terminating() {
-                    registry.remove_hungry();
-                    return;
-                }
-                rounds += 1;
-                if rounds < SPIN_ROUNDS {
-                    crate::sync::spin(32);
-                } else if rounds < SPIN_ROUNDS + YIELD_ROUNDS {
-                    registry.backend().yield_now();
-                } else {
-                    break;
-                }
+                None if registry.is_terminating() => return,
+                None => registry.sleep(self.index, None, true),
             }
-            registry.remove_hungry();
-            registry.sleep(self.index);
         }
     }
 }
