@@ -436,7 +436,10 @@ fn panic_in_a_result_dropped_by_its_thread_counts_as_a_thread_panic() {
             tx.send(()).unwrap();
         });
     }));
-    assert_eq!(panic_message(&*payload_of(result)), Some("a scoped thread panicked"));
+    assert_eq!(
+        panic_message(&*payload_of(result)),
+        Some("a scoped thread panicked")
+    );
 }
 
 // ---------------------------------------------------------------------------
