@@ -49,10 +49,12 @@ pub(super) struct FrameHead {
     /// Owner only: whether the frame was moved to the shared slot.
     pub(super) shared: Cell<bool>,
     /// Set by the thief when `b` has run. Initialized by `prepare_to_share`.
-    latch: MaybeUninit<CoreLatch>,
+    /// (Interior mutability: the owner reaches its frames through pointers
+    /// derived from shared references.)
+    latch: UnsafeCell<MaybeUninit<CoreLatch>>,
     /// The owner's parker, in the registry: how the thief wakes the owner.
     /// Initialized by `prepare_to_share`.
-    owner_parker: MaybeUninit<*const Parker>,
+    owner_parker: Cell<MaybeUninit<*const Parker>>,
 }
 
 impl FrameHead {
@@ -67,9 +69,8 @@ impl FrameHead {
         // SAFETY: only the owner touches a private frame; these fields are not
         // behind a shared reference anywhere yet.
         unsafe {
-            let this = this.cast_mut();
-            (*this).latch = MaybeUninit::new(CoreLatch::new());
-            (*this).owner_parker = MaybeUninit::new(owner_parker);
+            (*(*this).latch.get()).write(CoreLatch::new());
+            (*this).owner_parker.set(MaybeUninit::new(owner_parker));
             (*this).shared.set(true);
         }
     }
@@ -81,7 +82,7 @@ impl FrameHead {
     /// The frame was prepared by `prepare_to_share`.
     pub(super) unsafe fn latch(&self) -> &CoreLatch {
         // SAFETY: initialized by `prepare_to_share` (caller contract).
-        unsafe { self.latch.assume_init_ref() }
+        unsafe { (*self.latch.get()).assume_init_ref() }
     }
 
     /// Runs the frame's `b` on a thief.
@@ -113,8 +114,8 @@ impl<B: FnOnce() -> RB, RB> JoinFrame<B, RB> {
                 execute: Self::execute_stolen,
                 older: Cell::new(older),
                 shared: Cell::new(false),
-                latch: MaybeUninit::uninit(),
-                owner_parker: MaybeUninit::uninit(),
+                latch: UnsafeCell::new(MaybeUninit::uninit()),
+                owner_parker: Cell::new(MaybeUninit::uninit()),
             },
             func: UnsafeCell::new(ManuallyDrop::new(b)),
             result: UnsafeCell::new(MaybeUninit::uninit()),
@@ -159,8 +160,8 @@ impl<B: FnOnce() -> RB, RB> JoinFrame<B, RB> {
             let b = ManuallyDrop::take(&mut *(*this).func.get());
             (*(*this).result.get()).write(JobResult::call(backend, b));
             // Shared frames were prepared before they were published.
-            let owner_parker = (*this).head.owner_parker.assume_init();
-            if CoreLatch::set((*this).head.latch.as_ptr()) {
+            let owner_parker = (*this).head.owner_parker.get().assume_init();
+            if CoreLatch::set((*(*this).head.latch.get()).as_ptr()) {
                 // The parker belongs to the registry, which our worker keeps
                 // alive; the frame itself may already be gone.
                 (*owner_parker).unpark(backend);
