@@ -4,7 +4,7 @@
 use super::packet::Packet;
 use super::{Scope, ScopeData, ScopedJoinHandle};
 use crate::backend::{SpawnError, ThreadSpec};
-use crate::sync::JobRef;
+use crate::sync::thread_cache::ThreadJob;
 use alloc::string::String;
 use alloc::sync::Arc;
 
@@ -67,13 +67,14 @@ impl Builder {
         let packet = Arc::new(Packet::new(&scope.data, cache.backend(), f));
         let data = Arc::into_raw(packet.clone()).cast::<()>();
         // SAFETY: `data` is an owned `Arc<Packet<T, F>>` reference, consumed
-        // by exactly one call of `execute`: the thread cache runs a job once,
+        // by exactly one call of `execute`: the thread cache runs a job (and its
+        // completion) once,
         // or not at all on error (handled below). Sending it to another thread
         // is sound: `F: Send`, `T: Send`. Erasing `'scope` is sound because the
         // scope waits for the running count, incremented here, to reach zero
         // before 'scope ends, and the thread touches nothing of 'scope after
         // its decrement.
-        let job = unsafe { JobRef::new(data, Packet::<T, F>::execute) };
+        let job = unsafe { ThreadJob::new(data, Packet::<T, F>::execute) };
         scope.data.increment_running();
         let started = if self.spec == ThreadSpec::default() {
             cache.execute(job)

@@ -3,7 +3,7 @@
 
 use super::ScopeData;
 use crate::backend::{Backend, Payload};
-use crate::sync::Event;
+use crate::sync::{Event, JobRef};
 use crate::sync::atomic::{AtomicBool, Ordering};
 use alloc::sync::Arc;
 use core::cell::UnsafeCell;
@@ -85,26 +85,24 @@ impl<T, F: FnOnce() -> T> Packet<T, F> {
         }
     }
 
-    /// The thread's side of a spawn: see the protocol in `scope`'s module
-    /// docs.
+    /// The thread's side of a spawn, steps 1 to 3 of the protocol in
+    /// `scope`'s module docs. Returns step 4, which the thread cache runs once
+    /// the thread is idle again.
     ///
     /// # Safety
     ///
     /// `data` comes from `Arc::into_raw` of an `Arc<Packet<T, F>>` whose
-    /// reference this call consumes; called once per packet.
-    pub(super) unsafe fn execute(data: *const ()) {
+    /// reference this call consumes; called once per packet, and the returned
+    /// completion executed once.
+    pub(super) unsafe fn execute(data: *const ()) -> JobRef {
         // SAFETY: by the contract above.
         let packet = unsafe { Arc::from_raw(data.cast::<Packet<T, F>>()) };
         // SAFETY: only the running thread touches `func` and `scope_ref`
         // after the spawn, and it runs once.
         let (f, scope) = unsafe {
             (
-                (*packet.func.get())
-                    .take()
-                    .expect("forkscope: spawn ran twice"),
-                (*packet.scope_ref.get())
-                    .take()
-                    .expect("forkscope: spawn ran twice"),
+                (*packet.func.get()).take().expect("forkscope: spawn ran twice"),
+                (*packet.scope_ref.get()).take().expect("forkscope: spawn ran twice"),
             )
         };
         let backend = packet.shared.backend;
@@ -128,9 +126,21 @@ impl<T, F: FnOnce() -> T> Packet<T, F> {
             scope.mark_panicked();
         }
 
-        // 4. Done: the last touch of the scope, through our own Arc.
-        ScopeData::decrement_running(&scope);
+        // 4. Later: done. The last touch of the scope, through our own Arc.
+        // SAFETY: `finish` consumes the Arc reference made here, once.
+        unsafe { JobRef::new(Arc::into_raw(scope).cast(), finish) }
     }
+}
+
+/// Step 4 of a spawn: tells the scope one spawn is over.
+///
+/// # Safety
+///
+/// `scope` comes from `Arc::into_raw` of an `Arc<ScopeData>`, consumed here.
+unsafe fn finish(scope: *const ()) {
+    // SAFETY: caller contract.
+    let scope = unsafe { Arc::from_raw(scope.cast::<ScopeData>()) };
+    ScopeData::decrement_running(&scope);
 }
 
 // SAFETY: the packet crosses to the running thread, which moves `F` out of it

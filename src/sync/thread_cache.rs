@@ -24,6 +24,40 @@
 
 use super::atomic::{AtomicU32, Ordering};
 use super::{JobRef, Parker};
+
+/// A job for a cached thread. Running it returns the job's *completion*:
+/// the part that announces it is over, which the thread runs only after it is
+/// back in the idle queue, so that whoever waits for that announcement and
+/// then spawns again finds the thread already idle.
+#[derive(Clone, Copy)]
+pub(crate) struct ThreadJob {
+    data: *const (),
+    run: unsafe fn(*const ()) -> JobRef,
+}
+
+// SAFETY: created only for jobs whose data may be run on another thread (see
+// `ThreadJob::new`'s callers).
+unsafe impl Send for ThreadJob {}
+
+impl ThreadJob {
+    /// # Safety
+    ///
+    /// `run(data)` must be sound to call exactly once, from any thread, and
+    /// so must `execute` of the completion it returns.
+    pub(crate) const unsafe fn new(data: *const (), run: unsafe fn(*const ()) -> JobRef) -> Self {
+        ThreadJob { data, run }
+    }
+
+    /// Runs the job and then its completion.
+    ///
+    /// # Safety
+    ///
+    /// Once per job.
+    unsafe fn run_to_completion(self) {
+        // SAFETY: forwarded to the caller.
+        unsafe { (self.run)(self.data).execute() }
+    }
+}
 use crate::backend::{Backend, SpawnError, ThreadSpec};
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -36,10 +70,14 @@ const RETIRED: u32 = 2;
 
 /// How long an idle cached thread waits for work before it exits.
 pub(crate) const IDLE_TIMEOUT_NANOS: u64 = 1_000_000_000;
+/// Looks at the mailbox before parking: spinning, then yielding (one each
+/// under loom, where each look multiplies the interleavings to explore).
+const SPIN_ROUNDS: u32 = if cfg!(loom) { 1 } else { 200 };
+const YIELD_ROUNDS: u32 = if cfg!(loom) { 1 } else { 10 };
 
 struct Record {
     state: AtomicU32,
-    mailbox: UnsafeCell<Option<JobRef>>,
+    mailbox: UnsafeCell<Option<ThreadJob>>,
     parker: Parker,
 }
 
@@ -47,7 +85,7 @@ struct Record {
 // (only the popper writes it, only the owner thread reads it after POSTED);
 // everything else is atomic.
 unsafe impl Sync for Record {}
-// SAFETY: as above; a JobRef is Send.
+// SAFETY: as above; a ThreadJob is Send.
 unsafe impl Send for Record {}
 
 pub(crate) struct ThreadCache {
@@ -79,7 +117,7 @@ impl ThreadCache {
     /// else a new thread that joins the cache afterwards.
     ///
     /// On error the job has not run and never will.
-    pub(crate) fn execute(&'static self, job: JobRef) -> Result<(), SpawnError> {
+    pub(crate) fn execute(&'static self, job: ThreadJob) -> Result<(), SpawnError> {
         while let Some(record) = self.idle.pop() {
             // SAFETY: we popped the record, so no other spawner holds it, and
             // its thread reads the mailbox only after seeing POSTED below.
@@ -107,11 +145,11 @@ impl ThreadCache {
     /// Starts a thread with a specific spec (name, stack size) that runs
     /// `job` and exits: such threads are never cached, since a later spawn
     /// would see the wrong name or stack size.
-    pub(crate) fn execute_once(&self, spec: &ThreadSpec, job: JobRef) -> Result<(), SpawnError> {
+    pub(crate) fn execute_once(&self, spec: &ThreadSpec, job: ThreadJob) -> Result<(), SpawnError> {
         // SAFETY: the job is run exactly once, on the new thread, and the
         // closure that carries it is dropped unrun if the spawn fails.
         self.backend
-            .spawn(spec, Box::new(move || unsafe { job.execute() }))
+            .spawn(spec, Box::new(move || unsafe { job.run_to_completion() }))
     }
 
     /// The main loop of a cached thread. `record` is POSTED on entry.
@@ -121,14 +159,20 @@ impl ThreadCache {
             // spawner's write happened before its Release exchange, which our
             // Acquire load (or the spawn itself) ordered before this read.
             let job = unsafe { (*record.mailbox.get()).take() };
-            if let Some(job) = job {
-                // SAFETY: each posted JobRef is executed once, here.
-                unsafe { job.execute() };
-            }
+            // SAFETY: each posted job is run once, here.
+            let completion = job.map(|job| unsafe { (job.run)(job.data) });
             record.state.store(IDLE, Ordering::Relaxed);
-            if self.idle.push(record.clone()).is_err() {
-                // The cache is full: this thread is surplus. Nobody can post to
-                // us, since our record is in no queue.
+            // Back to the cache first, then announce the job's end: a scope
+            // that spawns again as soon as it sees its threads finish finds
+            // this one idle instead of starting a new thread. (If the cache is
+            // full this thread is surplus: nobody can post to it, since its
+            // record is in no queue, and it exits after the completion.)
+            let cached = self.idle.push(record.clone()).is_ok();
+            if let Some(completion) = completion {
+                // SAFETY: the completion of the job we ran, run once.
+                unsafe { completion.execute() };
+            }
+            if !cached {
                 return;
             }
             if !self.wait_for_job(&record) {
@@ -143,13 +187,13 @@ impl ThreadCache {
         let posted = || record.state.load(Ordering::Acquire) == POSTED;
         // Spin first: a scope that spawns again right away should find us
         // awake and pay no futex wake-up.
-        for _ in 0..200 {
+        for _ in 0..SPIN_ROUNDS {
             if posted() {
                 return true;
             }
             super::spin(32);
         }
-        for _ in 0..10 {
+        for _ in 0..YIELD_ROUNDS {
             if posted() {
                 return true;
             }
