@@ -28,7 +28,7 @@
 #![warn(missing_docs)]
 
 extern crate alloc;
-#[cfg(any(feature = "std", test))]
+#[cfg(any(feature = "std", test, loom))]
 extern crate std;
 
 pub mod backend;
@@ -36,7 +36,10 @@ mod pool;
 mod scope;
 mod sync;
 
-#[cfg(feature = "std")]
+#[cfg(all(test, loom))]
+mod loom_tests;
+
+#[cfg(all(feature = "std", not(loom)))]
 pub use backend::StdBackend;
 pub use backend::{
     Backend, BackendAlreadySet, Payload, SpawnError, ThreadSpec, global_backend, set_global_backend,

@@ -20,11 +20,17 @@
 use alloc::boxed::Box;
 use core::any::Any;
 use core::fmt;
-use core::sync::atomic::AtomicU32;
 
-#[cfg(feature = "std")]
+// The futex word of `Backend::wait` and friends: `core::sync::atomic::AtomicU32`
+// (under `cfg(loom)` loom's, so that the model checker sees every access to the
+// words forkscope sleeps on).
+use crate::sync::atomic::AtomicU32;
+
+// Not under loom: its futex needs the word's address, which loom atomics hide;
+// the loom models use a backend of their own.
+#[cfg(all(feature = "std", not(loom)))]
 mod std_backend;
-#[cfg(feature = "std")]
+#[cfg(all(feature = "std", not(loom)))]
 pub use std_backend::StdBackend;
 
 /// A caught panic, as `std::panic::catch_unwind` returns it.
@@ -211,11 +217,11 @@ pub fn set_global_backend(backend: &'static dyn Backend) -> Result<(), BackendAl
 /// `None` only without `std` and before [`set_global_backend`].
 #[inline]
 pub fn global_backend() -> Option<&'static dyn Backend> {
-    #[cfg(feature = "std")]
+    #[cfg(all(feature = "std", not(loom)))]
     {
         Some(*GLOBAL.call_once(|| &StdBackend))
     }
-    #[cfg(not(feature = "std"))]
+    #[cfg(any(not(feature = "std"), loom))]
     {
         GLOBAL.get().copied()
     }

@@ -54,6 +54,8 @@
 
 mod builder;
 mod frame;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod registry;
 mod worker;
 

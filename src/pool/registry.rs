@@ -362,3 +362,12 @@ impl Registry {
             .wait_until(self.backend, || self.exited.load(Ordering::SeqCst) >= n);
     }
 }
+
+/// Hooks for the loom models (`pool/loom_tests.rs`), which drive the real
+/// protocol functions from model threads.
+#[cfg(loom)]
+impl Registry {
+    pub(super) fn inject_for_model(&self, job: JobRef) {
+        self.inject(job);
+    }
+}

@@ -18,9 +18,10 @@ const RECRUIT_AFTER_NANOS: u64 = 20_000;
 /// How deep a waiting worker may nest other work on its stack.
 const MAX_HELP_DEPTH: u32 = 16;
 /// Rounds of looking for work before a worker sleeps: first with spin hints,
-/// then yielding its time slice.
-const SPIN_ROUNDS: u32 = 256;
-const YIELD_ROUNDS: u32 = 64;
+/// then yielding its time slice. (One each under loom, where every round
+/// multiplies the interleavings to explore.)
+const SPIN_ROUNDS: u32 = if cfg!(loom) { 1 } else { 256 };
+const YIELD_ROUNDS: u32 = if cfg!(loom) { 1 } else { 64 };
 
 /// Work a worker found: a stolen join frame or an injected job.
 enum Work {

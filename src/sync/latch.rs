@@ -27,7 +27,7 @@ pub(crate) struct CoreLatch {
 
 impl CoreLatch {
     #[inline]
-    pub(crate) const fn new() -> Self {
+    pub(crate) fn new() -> Self {
         CoreLatch {
             state: AtomicU32::new(UNSET),
         }

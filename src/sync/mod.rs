@@ -40,9 +40,20 @@ pub(crate) use parker::Parker;
 /// Spins for a short while with `spin_loop` hints: the first stage of every
 /// wait, cheaper than a sleep when the other side is only a few hundred
 /// nanoseconds away.
+#[cfg(not(loom))]
 #[inline]
 pub(crate) fn spin(rounds: u32) {
     for _ in 0..rounds {
         core::hint::spin_loop();
     }
+}
+
+/// Under loom a spin is one yield, whatever `rounds`: the model checker only
+/// needs to know the thread waits for someone else, and every extra step
+/// multiplies the interleavings it explores.
+#[cfg(loom)]
+#[inline]
+pub(crate) fn spin(rounds: u32) {
+    let _ = rounds;
+    loom::hint::spin_loop();
 }

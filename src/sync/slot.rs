@@ -6,7 +6,7 @@
 //! the global backend's [`slot`](crate::Backend::slot); a thread with no
 //! backend installed reads 0.
 
-#[cfg(feature = "std")]
+#[cfg(all(feature = "std", not(loom)))]
 mod imp {
     extern crate std;
     use core::cell::Cell;
@@ -26,7 +26,7 @@ mod imp {
     }
 }
 
-#[cfg(not(feature = "std"))]
+#[cfg(all(not(feature = "std"), not(loom)))]
 mod imp {
     #[inline(always)]
     pub(crate) fn get() -> usize {
@@ -38,6 +38,27 @@ mod imp {
         if let Some(b) = crate::backend::global_backend() {
             b.set_slot(value);
         }
+    }
+}
+
+/// Under loom every model thread runs on the same OS thread, so the slot must
+/// be loom's thread-local to be per model thread.
+#[cfg(loom)]
+mod imp {
+    use core::cell::Cell;
+
+    loom::thread_local! {
+        static SLOT: Cell<usize> = Cell::new(0);
+    }
+
+    #[inline(always)]
+    pub(crate) fn get() -> usize {
+        SLOT.with(Cell::get)
+    }
+
+    #[inline]
+    pub(crate) fn set(value: usize) {
+        SLOT.with(|s| s.set(value));
     }
 }
 

@@ -1,0 +1,328 @@
+//! Loom models of the pool's protocols (see `src/loom_tests` for the backend,
+//! how to run them, and what loom cannot see). They live here because they
+//! drive the registry's `pub(super)` protocol functions directly.
+
+use super::ThreadPoolBuilder;
+use super::frame::FrameHead;
+use super::registry::{Registry, WorkerSpec};
+use crate::loom_tests::{LOOM, LOOM_NO_THREADS, model, model_bounded};
+use crate::sync::atomic::{AtomicUsize, Ordering};
+use crate::sync::{CoreLatch, Event, JobRef};
+use alloc::sync::Arc;
+use loom::cell::UnsafeCell;
+use loom::thread;
+
+/// A registry of `n` workers that never start: the model's threads play them.
+fn idle_registry(n: usize) -> Arc<Registry> {
+    let spec = WorkerSpec {
+        name: None,
+        stack_size: None,
+    };
+    Registry::start(&LOOM_NO_THREADS, n, spec).unwrap()
+}
+
+/// A job for the injector that is never run, only popped.
+fn dummy_job() -> JobRef {
+    unsafe fn never(_: *const ()) {
+        unreachable!("the models pop injected jobs, they do not run them");
+    }
+    // SAFETY: never executed.
+    unsafe { JobRef::new(core::ptr::null(), never) }
+}
+
+// ---- the one-frame shared slot ---------------------------------------------
+
+/// What the slot hands out; the slot functions never look inside a frame, so
+/// a stand-in is enough. `contents` is written by the owner before `publish`.
+struct TestFrame {
+    contents: UnsafeCell<u32>,
+}
+
+impl TestFrame {
+    fn as_head(&self) -> *const FrameHead {
+        (self as *const TestFrame).cast()
+    }
+}
+
+/// Takes worker 0's shared frame if there is one, reads it (a data race if the
+/// owner's writes before `publish` are not visible) and counts the take.
+fn try_steal(registry: &Registry, frame: &TestFrame, taken: &AtomicUsize) -> bool {
+    match registry.steal(0) {
+        Some(head) => {
+            assert_eq!(head, frame.as_head());
+            assert_eq!(frame.contents.with(|c| unsafe { *c }), 7);
+            taken.fetch_add(1, Ordering::Relaxed);
+            true
+        }
+        None => false,
+    }
+}
+
+/// The owner publishes a frame; two thieves `steal` while the owner
+/// `reclaim`s: exactly one of the three gets it, and a thief that does sees
+/// the frame's contents.
+#[test]
+fn slot_published_frame_goes_to_exactly_one_of_owner_and_two_thieves() {
+    model(|| {
+        let registry = idle_registry(3);
+        let frame = Arc::new(TestFrame {
+            contents: UnsafeCell::new(0),
+        });
+        let taken = Arc::new(AtomicUsize::new(0));
+        frame.contents.with_mut(|c| unsafe { *c = 7 });
+        registry.publish(0, frame.as_head());
+        let thieves: [_; 2] = core::array::from_fn(|_| {
+            let (registry, frame, taken) = (registry.clone(), frame.clone(), taken.clone());
+            thread::spawn(move || {
+                try_steal(&registry, &frame, &taken);
+            })
+        });
+        if registry.reclaim(0, frame.as_head()) {
+            // Ours again: no thief may be reading it.
+            frame.contents.with_mut(|c| unsafe { *c = 0 });
+            taken.fetch_add(1, Ordering::Relaxed);
+        }
+        for t in thieves {
+            t.join().unwrap();
+        }
+        assert_eq!(taken.load(Ordering::Relaxed), 1);
+        assert!(registry.slot_is_empty(0));
+    });
+}
+
+/// The same frame address shared twice in a row (the next `join` reuses the
+/// stack slot), with a thief that tries twice: each round is handed out
+/// exactly once, and a thief's swap never takes a frame from an earlier round
+/// by mistake (there is no ABA: thieves swap, only the owner compares).
+#[test]
+fn slot_reused_frame_address_is_handed_out_once_per_round() {
+    model(|| {
+        let registry = idle_registry(2);
+        let frame = Arc::new(TestFrame {
+            contents: UnsafeCell::new(0),
+        });
+        let taken = Arc::new(AtomicUsize::new(0));
+        // The thief's "latch": it has finished with the frame it stole.
+        let thief_done = Arc::new(AtomicUsize::new(0));
+        let thief = thread::spawn({
+            let (registry, frame, taken, thief_done) = (
+                registry.clone(),
+                frame.clone(),
+                taken.clone(),
+                thief_done.clone(),
+            );
+            move || {
+                for _ in 0..2 {
+                    if try_steal(&registry, &frame, &taken) {
+                        thief_done.fetch_add(1, Ordering::Release);
+                    }
+                }
+            }
+        });
+        let mut stolen = 0;
+        for _ in 0..2 {
+            frame.contents.with_mut(|c| unsafe { *c = 7 });
+            registry.publish(0, frame.as_head());
+            if registry.reclaim(0, frame.as_head()) {
+                taken.fetch_add(1, Ordering::Relaxed);
+            } else {
+                // Stolen: wait until the thief is done with it, as `join`
+                // waits for the latch.
+                stolen += 1;
+                while thief_done.load(Ordering::Acquire) < stolen {
+                    thread::yield_now();
+                }
+            }
+            frame.contents.with_mut(|c| unsafe { *c = 0 });
+        }
+        thief.join().unwrap();
+        assert_eq!(taken.load(Ordering::Relaxed), 2);
+    });
+}
+
+// ---- sleeping and waking ---------------------------------------------------
+
+/// A worker going to sleep (`Registry::sleep`, recruitable) while another
+/// thread injects work (`inject`: push, SeqCst fence, `wake_one`): the
+/// sleeper never stays asleep with the work in the queue — it returns and
+/// finds the job.
+#[test]
+fn sleep_racing_inject_sleeper_wakes_and_finds_the_job() {
+    model(|| {
+        let registry = idle_registry(1);
+        let sleeper = thread::spawn({
+            let registry = registry.clone();
+            move || {
+                registry.sleep(0, None, true);
+                assert!(registry.pop_injected().is_some());
+            }
+        });
+        registry.inject_for_model(dummy_job());
+        sleeper.join().unwrap();
+    });
+}
+
+/// Two sleepers, one injected job: `wake_one` wakes one of them, and the job
+/// is found; shutdown then wakes everyone. The main thread waits for the job
+/// to be found before it terminates the pool, so a job stranded with both
+/// workers asleep is a deadlock.
+#[test]
+fn sleep_two_sleepers_one_inject_job_is_found_before_shutdown() {
+    model_bounded(3, || {
+        let registry = idle_registry(2);
+        let found = Arc::new(AtomicUsize::new(0));
+        let found_event = Arc::new(Event::new());
+        let workers: [_; 2] = core::array::from_fn(|index| {
+            let (registry, found, found_event) =
+                (registry.clone(), found.clone(), found_event.clone());
+            thread::spawn(move || {
+                loop {
+                    if registry.pop_injected().is_some() {
+                        found.fetch_add(1, Ordering::SeqCst);
+                        found_event.notify_all(&LOOM);
+                        continue;
+                    }
+                    if registry.is_terminating() {
+                        return;
+                    }
+                    registry.sleep(index, None, true);
+                }
+            })
+        });
+        registry.inject_for_model(dummy_job());
+        found_event.wait_until(&LOOM, || found.load(Ordering::SeqCst) == 1);
+        registry.terminate();
+        for w in workers {
+            w.join().unwrap();
+        }
+        assert_eq!(found.load(Ordering::SeqCst), 1);
+    });
+}
+
+/// Shutdown racing a worker going to sleep: the worker returns.
+#[test]
+fn sleep_racing_terminate_sleeper_returns() {
+    model(|| {
+        let registry = idle_registry(1);
+        let sleeper = thread::spawn({
+            let registry = registry.clone();
+            move || registry.sleep(0, None, true)
+        });
+        registry.terminate();
+        sleeper.join().unwrap();
+        assert!(registry.is_terminating());
+    });
+}
+
+// ---- an owner waiting for its stolen frame -----------------------------------
+
+/// The owner's wait for a stolen frame, on the real `Registry::sleep` with
+/// the frame's latch, against the thief's side of `execute_stolen` (write the
+/// result, `CoreLatch::set`, unpark the owner's registry parker if it
+/// reported a sleeper). With `recruitable` the owner also counts as sleeping
+/// and a third thread injects work, whose `wake_one` may wake the owner first:
+/// the owner must still wake for the latch. The owner always returns and reads
+/// the result without a data race.
+fn owner_waits_for_stolen_frame(recruitable: bool) {
+    let registry = idle_registry(2);
+    let latch = Arc::new(CoreLatch::new());
+    let result = Arc::new(UnsafeCell::new(0u32));
+    let thief = thread::spawn({
+        let (registry, latch, result) = (registry.clone(), latch.clone(), result.clone());
+        move || {
+            result.with_mut(|r| unsafe { *r = 42 });
+            // SAFETY: the latch is alive (an Arc here; a frame the owner keeps
+            // until the latch is set, in the pool).
+            if unsafe { CoreLatch::set(Arc::as_ptr(&latch)) } {
+                registry.parker(0).unpark(&LOOM_NO_THREADS);
+            }
+        }
+    });
+    let injector = recruitable.then(|| {
+        let registry = registry.clone();
+        thread::spawn(move || registry.inject_for_model(dummy_job()))
+    });
+    // The owner's side, as in `WorkerThread::wait_until` (helping = popping).
+    while !latch.probe() {
+        if recruitable && registry.pop_injected().is_some() {
+            continue;
+        }
+        registry.sleep(0, Some(&latch), recruitable);
+    }
+    assert_eq!(result.with(|r| unsafe { *r }), 42);
+    thief.join().unwrap();
+    if let Some(injector) = injector {
+        injector.join().unwrap();
+    }
+}
+
+#[test]
+fn owner_sleeping_on_latch_wakes_when_thief_sets_it() {
+    model(|| owner_waits_for_stolen_frame(false));
+}
+
+#[test]
+fn owner_sleeping_on_latch_and_recruitable_wakes_when_thief_sets_it() {
+    model_bounded(3, || owner_waits_for_stolen_frame(true));
+}
+
+// ---- the whole pool ----------------------------------------------------------
+
+/// The real pool end to end, one worker: `install` from outside (inject, the
+/// external `Event`), the worker's loop (look for work, sleep, wake), and the
+/// pool's drop (terminate, wait for the worker to leave).
+#[test]
+fn pool_one_worker_install_from_outside_then_shutdown() {
+    model_bounded(3, || {
+        let pool = ThreadPoolBuilder::new()
+            .backend(&LOOM)
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let data = Arc::new(UnsafeCell::new(0u32));
+        let d = data.clone();
+        let r = pool.install(move || {
+            d.with_mut(|x| unsafe { *x = 5 });
+            41 + 1
+        });
+        assert_eq!(r, 42);
+        // The worker's write is visible after `install` returns.
+        assert_eq!(data.with(|x| unsafe { *x }), 5);
+        drop(pool);
+    });
+}
+
+/// The real `join` on a pool of two workers, called from outside: the second
+/// worker may steal `b` (publish, steal, `execute_stolen`, latch, unpark) or
+/// the owner may reclaim it; either way both halves run exactly once, their
+/// writes are visible to the caller, and the pool shuts down.
+#[test]
+fn pool_two_workers_join_runs_each_half_once() {
+    model_bounded(2, || {
+        let pool = ThreadPoolBuilder::new()
+            .backend(&LOOM)
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let a_cell = Arc::new(UnsafeCell::new(0u32));
+        let b_cell = Arc::new(UnsafeCell::new(0u32));
+        let b_runs = Arc::new(AtomicUsize::new(0));
+        let (ac, bc, br) = (a_cell.clone(), b_cell.clone(), b_runs.clone());
+        let (ra, rb) = pool.join(
+            move || {
+                ac.with_mut(|x| unsafe { *x += 1 });
+                1
+            },
+            move || {
+                bc.with_mut(|x| unsafe { *x += 1 });
+                br.fetch_add(1, Ordering::Relaxed);
+                2
+            },
+        );
+        assert_eq!((ra, rb), (1, 2));
+        assert_eq!(b_runs.load(Ordering::Relaxed), 1);
+        assert_eq!(a_cell.with(|x| unsafe { *x }), 1);
+        assert_eq!(b_cell.with(|x| unsafe { *x }), 1);
+        drop(pool);
+    });
+}
