@@ -10,6 +10,7 @@
 //!
 //! Under Miri the sizes shrink and the tests that need real time, big stacks
 //! or thread names are skipped.
+#![cfg(feature = "std")]
 
 use forkscope::{Builder, Payload, scope};
 use std::any::Any;

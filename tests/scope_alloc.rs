@@ -6,6 +6,7 @@
 //! enabled, and those of each thread separately. This binary holds a single
 //! test, so nothing else allocates while it measures (libtest's main thread
 //! only waits for it).
+#![cfg(feature = "std")]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

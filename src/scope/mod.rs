@@ -160,10 +160,10 @@ impl ScopeData {
     fn decrement_running(this: &Arc<ScopeData>) {
         // SeqCst: the Event protocol needs the condition's write to be SeqCst;
         // it also releases everything the thread did (result, drops).
-        if this.running.fetch_sub(1, Ordering::SeqCst) == 1 {
-            if let Some(cache) = this.cache {
-                this.all_done.notify_all(cache.backend());
-            }
+        if this.running.fetch_sub(1, Ordering::SeqCst) == 1
+            && let Some(cache) = this.cache
+        {
+            this.all_done.notify_all(cache.backend());
         }
     }
 
