@@ -4,10 +4,10 @@
 //!
 //! Each cached thread owns a `Record`: a state word, a one-job mailbox and a
 //! [`Parker`]. States: `POSTED` (a job is in the mailbox or running), `IDLE`
-//! (waiting in the idle queue), `RETIRED` (the thread has exited).
+//! (waiting in the idle stack), `RETIRED` (the thread has exited).
 //!
 //! - A thread that finished a job stores `IDLE` and pushes (a clone of) its
-//!   record onto the idle queue; if the queue is full it exits instead.
+//!   record onto the idle stack; if the stack is full it exits instead.
 //! - A spawner pops a record (so it alone holds it), writes the mailbox, and
 //!   exchanges `IDLE -> POSTED` (Release: the mailbox write travels with it),
 //!   then unparks the thread. If the exchange fails the thread has retired:
@@ -20,14 +20,14 @@
 //!
 //! The mailbox is only read by the thread after it saw `POSTED` (Acquire),
 //! and only written by a spawner that popped the record, which happens after
-//! the thread's push (the queue orders the two).
+//! the thread's push (the lock orders the two).
 
 use super::atomic::{AtomicU32, Ordering};
 use super::{JobRef, Parker};
 
 /// A job for a cached thread. Running it returns the job's *completion*:
 /// the part that announces it is over, which the thread runs only after it is
-/// back in the idle queue, so that whoever waits for that announcement and
+/// back in the idle stack, so that whoever waits for that announcement and
 /// then spawns again finds the thread already idle.
 #[derive(Clone, Copy)]
 pub(crate) struct ThreadJob {
@@ -62,7 +62,8 @@ use crate::backend::{Backend, SpawnError, ThreadSpec};
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use core::cell::UnsafeCell;
-use crossbeam_queue::ArrayQueue;
+use alloc::vec::Vec;
+use spin::mutex::SpinMutex;
 
 const POSTED: u32 = 0;
 const IDLE: u32 = 1;
@@ -90,7 +91,13 @@ unsafe impl Send for Record {}
 
 pub(crate) struct ThreadCache {
     backend: &'static dyn Backend,
-    idle: ArrayQueue<Arc<Record>>,
+    /// Idle threads, most recently idle last. A stack, not a queue: spawns
+    /// reuse the threads that went idle last (their stacks are warm), and
+    /// the ones at the bottom stay unused long enough to time out, so a
+    /// burst of spawns does not leave its threads behind forever. A spin lock
+    /// held for one push or pop (no allocation: the capacity is reserved).
+    idle: SpinMutex<Vec<Arc<Record>>>,
+    capacity: usize,
 }
 
 impl ThreadCache {
@@ -98,7 +105,8 @@ impl ThreadCache {
         let capacity = backend.available_parallelism().saturating_mul(4).max(64);
         ThreadCache {
             backend,
-            idle: ArrayQueue::new(capacity),
+            idle: SpinMutex::new(Vec::with_capacity(capacity)),
+            capacity,
         }
     }
 
@@ -118,7 +126,7 @@ impl ThreadCache {
     ///
     /// On error the job has not run and never will.
     pub(crate) fn execute(&'static self, job: ThreadJob) -> Result<(), SpawnError> {
-        while let Some(record) = self.idle.pop() {
+        while let Some(record) = self.pop_idle() {
             // SAFETY: we popped the record, so no other spawner holds it, and
             // its thread reads the mailbox only after seeing POSTED below.
             unsafe { *record.mailbox.get() = Some(job) };
@@ -152,6 +160,20 @@ impl ThreadCache {
             .spawn(spec, Box::new(move || unsafe { job.run_to_completion() }))
     }
 
+    fn pop_idle(&self) -> Option<Arc<Record>> {
+        self.idle.lock().pop()
+    }
+
+    /// Returns `false` if the cache is full.
+    fn push_idle(&self, record: &Arc<Record>) -> bool {
+        let mut idle = self.idle.lock();
+        if idle.len() == self.capacity {
+            return false;
+        }
+        idle.push(record.clone());
+        true
+    }
+
     /// The main loop of a cached thread. `record` is POSTED on entry.
     fn run(&'static self, record: Arc<Record>) {
         loop {
@@ -166,8 +188,8 @@ impl ThreadCache {
             // that spawns again as soon as it sees its threads finish finds
             // this one idle instead of starting a new thread. (If the cache is
             // full this thread is surplus: nobody can post to it, since its
-            // record is in no queue, and it exits after the completion.)
-            let cached = self.idle.push(record.clone()).is_ok();
+            // record is in no stack, and it exits after the completion.)
+            let cached = self.push_idle(&record);
             if let Some(completion) = completion {
                 // SAFETY: the completion of the job we ran, run once.
                 unsafe { completion.execute() };
@@ -218,6 +240,10 @@ impl ThreadCache {
                     .compare_exchange(IDLE, RETIRED, Ordering::Acquire, Ordering::Acquire)
                     .is_ok()
             {
+                // Leave the stack too (unless a spawner popped us already and
+                // is about to find us retired), so that dead records do not
+                // take the places of live threads.
+                self.idle.lock().retain(|r| !core::ptr::eq(&**r, record));
                 return false;
             }
         }
