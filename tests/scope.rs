@@ -228,20 +228,19 @@ fn scope_returns_after_unjoined_results_are_dropped() {
 fn scope_returns_after_results_of_early_dropped_handles_are_dropped() {
     let n = size(16, 3);
     let drops = AtomicUsize::new(0);
-    let started = Barrier::new(n + 1);
+    let released = Barrier::new(n + 1);
     scope(|s| {
         for _ in 0..n {
             let handle = s.spawn(|| {
-                started.wait();
-                thread::sleep(Duration::from_millis(5));
+                released.wait();
                 Tally { drops: &drops }
             });
-            // The handle goes before the thread finishes: the thread drops
-            // the result itself, and the scope must wait for that drop.
+            // The handle goes before the thread has a result: the thread
+            // drops the result itself, and the scope must wait for that drop.
             drop(handle);
         }
-        started.wait();
         assert_eq!(drops.load(Ordering::SeqCst), 0);
+        released.wait();
     });
     assert_eq!(drops.load(Ordering::SeqCst), n);
 }

@@ -12,8 +12,6 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::thread;
-use std::time::Duration;
 
 struct Counting;
 
@@ -89,10 +87,8 @@ fn a_spawn_on_a_cached_thread_allocates_once() {
             });
         }
     });
-    // A scope returns once its spawns are done, a moment before their
-    // threads are back in the cache; give them that moment (the cache keeps
-    // idle threads for 1 s).
-    thread::sleep(Duration::from_millis(50));
+    // A cached thread is back in the cache before its spawn counts as done,
+    // so all N are idle now (and stay for the 1 s idle timeout).
 
     let data: [usize; N] = std::array::from_fn(|i| i * 3);
 
@@ -112,8 +108,6 @@ fn a_spawn_on_a_cached_thread_allocates_once() {
         global <= N + 1,
         "{N} unjoined spawns: {global} allocations in all threads"
     );
-
-    thread::sleep(Duration::from_millis(50));
 
     // Joined spawns: results moved out through the handles (no heap needed
     // for the handles themselves: an array).
