@@ -4,7 +4,6 @@
 use super::registry::Registry;
 use super::worker::WorkerThread;
 use crate::backend::{Backend, Payload};
-use crate::sync::atomic::{AtomicBool, Ordering};
 use crate::sync::{CoreLatch, Parker};
 use core::cell::{Cell, UnsafeCell};
 use core::mem::{ManuallyDrop, MaybeUninit};
@@ -170,40 +169,55 @@ impl<B: FnOnce() -> RB, RB> JoinFrame<B, RB> {
     }
 }
 
+/// Who waits for an [`InjectedJob`], and so how to wake it.
+#[derive(Clone, Copy)]
+pub(super) enum Waiter {
+    /// A thread outside any pool, waiting on the target pool's external
+    /// `Event`.
+    Thread,
+    /// A worker of another pool, which keeps working for its own pool while
+    /// it waits (so pools that call into each other cannot deadlock) and
+    /// sleeps on its own parker, owned by its registry: alive, because that
+    /// worker keeps its registry alive while it waits.
+    Worker { parker: *const Parker, backend: &'static dyn Backend },
+}
+
 /// A job injected from outside the pool: lives on the injecting thread's
-/// stack, which blocks until `done` is set.
+/// stack, which waits until `latch` is set.
 pub(super) struct InjectedJob<F, R> {
-    done: AtomicBool,
+    latch: CoreLatch,
+    waiter: Waiter,
     func: UnsafeCell<Option<F>>,
     result: UnsafeCell<JobResult<R>>,
 }
 
 impl<F: FnOnce(&WorkerThread) -> R + Send, R: Send> InjectedJob<F, R> {
-    pub(super) fn new(f: F) -> Self {
+    pub(super) fn new(f: F, waiter: Waiter) -> Self {
         InjectedJob {
-            done: AtomicBool::new(false),
+            latch: CoreLatch::new(),
+            waiter,
             func: UnsafeCell::new(Some(f)),
             result: UnsafeCell::new(JobResult::None),
         }
     }
 
-    /// Whether a worker finished the job (SeqCst, for the external `Event`).
-    pub(super) fn is_done(&self) -> bool {
-        self.done.load(Ordering::SeqCst)
+    /// Set once a worker ran the job.
+    pub(super) fn latch(&self) -> &CoreLatch {
+        &self.latch
     }
 
     /// # Safety
     ///
-    /// After `is_done` returned true.
+    /// After the latch was observed set.
     pub(super) unsafe fn take_result(&self) -> JobResult<R> {
-        // SAFETY: the worker wrote the result before setting `done`.
+        // SAFETY: the worker wrote the result before setting the latch.
         unsafe { core::mem::replace(&mut *self.result.get(), JobResult::None) }
     }
 
     /// # Safety
     ///
     /// `this` points to a live `InjectedJob<F, R>`, executed once, by a worker
-    /// of `registry`.
+    /// of the pool it was injected into.
     pub(super) unsafe fn execute(this: *const ()) {
         // SAFETY: caller contract.
         let (this, worker) = unsafe { (&*this.cast::<Self>(), WorkerThread::current_unchecked()) };
@@ -211,11 +225,22 @@ impl<F: FnOnce(&WorkerThread) -> R + Send, R: Send> InjectedJob<F, R> {
         // SAFETY: executed once, so the closure is still there.
         let f = unsafe { (*this.func.get()).take() }.expect("forkscope: injected job ran twice");
         let result = JobResult::call(registry.backend(), || f(worker));
-        // SAFETY: the owner reads the result only after `done`.
+        // SAFETY: the waiter reads the result only after the latch is set.
         unsafe { *this.result.get() = result };
-        // SeqCst: the Event protocol. After this store the owner may free the
-        // job: the wake-up goes through the registry, which we keep alive.
-        this.done.store(true, Ordering::SeqCst);
-        registry.notify_external();
+        let waiter = this.waiter;
+        // After the set the waiter may free the job: the wake-up goes through
+        // the registry (ours, or the waiting worker's), never the job.
+        // SAFETY: `this` is live until the set, our last touch of it.
+        let sleepy = unsafe { CoreLatch::set(&this.latch) };
+        match waiter {
+            // The Event protocol: the latch's RMW came first, then this RMW.
+            Waiter::Thread => registry.notify_external(),
+            Waiter::Worker { parker, backend } => {
+                if sleepy {
+                    // SAFETY: see `Waiter::Worker`.
+                    unsafe { (*parker).unpark(backend) };
+                }
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The state a pool's workers share: shared-frame slots, sleep state, the
 //! injector for outside work, and shutdown.
 
-use super::frame::{FrameHead, InjectedJob};
+use super::frame::{FrameHead, InjectedJob, Waiter};
 use super::worker::WorkerThread;
 use crate::backend::{Backend, SpawnError, ThreadSpec};
 use crate::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering, fence};
@@ -306,15 +306,26 @@ impl Registry {
 
     /// Runs `op` on a worker of this pool, from a thread that is not one,
     /// blocking until it is done. Resumes `op`'s panic.
+    ///
+    /// A worker of another pool keeps working for its own pool meanwhile.
     pub(super) fn in_worker_cold<F, R>(&self, op: F) -> R
     where
         F: FnOnce(&WorkerThread) -> R + Send,
         R: Send,
     {
-        let job = InjectedJob::new(op);
-        // SAFETY: the job lives on our stack until `is_done`, which the
-        // executing worker sets as its last touch of it; it is executed once
-        // (the injector hands each entry out once); `F` and `R` are Send.
+        let current = WorkerThread::current();
+        debug_assert!(current.is_none_or(|w| !ptr::eq(w.registry(), self)));
+        let waiter = match current {
+            Some(worker) => Waiter::Worker {
+                parker: worker.registry().parker(worker.index()),
+                backend: worker.registry().backend,
+            },
+            None => Waiter::Thread,
+        };
+        let job = InjectedJob::new(op, waiter);
+        // SAFETY: the job lives on our stack until its latch is set, which
+        // the executing worker does as its last touch of it; it is executed
+        // once (the injector hands each entry out once); `F` and `R` are Send.
         let job_ref = unsafe {
             JobRef::new(
                 &job as *const InjectedJob<F, R> as *const (),
@@ -322,8 +333,11 @@ impl Registry {
             )
         };
         self.inject(job_ref);
-        self.external.wait_until(self.backend, || job.is_done());
-        // SAFETY: done.
+        match current {
+            Some(worker) => worker.wait_until(job.latch()),
+            None => self.external.wait_until(self.backend, || job.latch().probe()),
+        }
+        // SAFETY: the latch is set.
         unsafe { job.take_result() }.into_return_value(self.backend)
     }
 
