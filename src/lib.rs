@@ -46,3 +46,8 @@ pub use backend::{
 };
 pub use pool::{ThreadPool, ThreadPoolBuilder, current_num_threads, current_thread_index, join};
 pub use scope::{Builder, Scope, ScopedJoinHandle, scope};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
