@@ -3,8 +3,8 @@
 
 use super::ScopeData;
 use crate::backend::{Backend, Payload};
-use crate::sync::{Event, JobRef};
 use crate::sync::atomic::{AtomicBool, Ordering};
+use crate::sync::{Event, JobRef};
 use alloc::sync::Arc;
 use core::cell::UnsafeCell;
 
@@ -101,8 +101,12 @@ impl<T, F: FnOnce() -> T> Packet<T, F> {
         // after the spawn, and it runs once.
         let (f, scope) = unsafe {
             (
-                (*packet.func.get()).take().expect("forkscope: spawn ran twice"),
-                (*packet.scope_ref.get()).take().expect("forkscope: spawn ran twice"),
+                (*packet.func.get())
+                    .take()
+                    .expect("forkscope: spawn ran twice"),
+                (*packet.scope_ref.get())
+                    .take()
+                    .expect("forkscope: spawn ran twice"),
             )
         };
         let backend = packet.shared.backend;
