@@ -63,7 +63,7 @@ use alloc::boxed::Box;
 use alloc::sync::Arc;
 use core::cell::UnsafeCell;
 use alloc::vec::Vec;
-use spin::mutex::SpinMutex;
+use super::shim::SpinMutex;
 
 const POSTED: u32 = 0;
 const IDLE: u32 = 1;
@@ -160,13 +160,30 @@ impl ThreadCache {
             .spawn(spec, Box::new(move || unsafe { job.run_to_completion() }))
     }
 
+    /// Locks the idle stack. The lock is held for a push, a pop or a short
+    /// scan, so spin a little; then yield, in case its holder was preempted.
+    fn lock_idle(&self) -> spin::mutex::SpinMutexGuard<'_, Vec<Arc<Record>>> {
+        let mut tries = 0u32;
+        loop {
+            if let Some(guard) = self.idle.try_lock() {
+                return guard;
+            }
+            tries += 1;
+            if tries < 64 {
+                super::spin(4);
+            } else {
+                self.backend.yield_now();
+            }
+        }
+    }
+
     fn pop_idle(&self) -> Option<Arc<Record>> {
-        self.idle.lock().pop()
+        self.lock_idle().pop()
     }
 
     /// Returns `false` if the cache is full.
     fn push_idle(&self, record: &Arc<Record>) -> bool {
-        let mut idle = self.idle.lock();
+        let mut idle = self.lock_idle();
         if idle.len() == self.capacity {
             return false;
         }
@@ -243,7 +260,7 @@ impl ThreadCache {
                 // Leave the stack too (unless a spawner popped us already and
                 // is about to find us retired), so that dead records do not
                 // take the places of live threads.
-                self.idle.lock().retain(|r| !core::ptr::eq(&**r, record));
+                self.lock_idle().retain(|r| !core::ptr::eq(&**r, record));
                 return false;
             }
         }
