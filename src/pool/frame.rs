@@ -179,7 +179,10 @@ pub(super) enum Waiter {
     /// it waits (so pools that call into each other cannot deadlock) and
     /// sleeps on its own parker, owned by its registry: alive, because that
     /// worker keeps its registry alive while it waits.
-    Worker { parker: *const Parker, backend: &'static dyn Backend },
+    Worker {
+        parker: *const Parker,
+        backend: &'static dyn Backend,
+    },
 }
 
 /// A job injected from outside the pool: lives on the injecting thread's

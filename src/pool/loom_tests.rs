@@ -5,11 +5,10 @@
 use super::ThreadPoolBuilder;
 use super::frame::FrameHead;
 use super::registry::{Registry, WorkerSpec};
-use crate::loom_tests::{LOOM, LOOM_NO_THREADS, model, model_bounded};
+use crate::loom_tests::{LOOM, LOOM_NO_THREADS, RaceCell, model, model_bounded};
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{CoreLatch, Event, JobRef};
 use alloc::sync::Arc;
-use loom::cell::UnsafeCell;
 use loom::thread;
 
 /// A registry of `n` workers that never start: the model's threads play them.
@@ -35,7 +34,7 @@ fn dummy_job() -> JobRef {
 /// What the slot hands out; the slot functions never look inside a frame, so
 /// a stand-in is enough. `contents` is written by the owner before `publish`.
 struct TestFrame {
-    contents: UnsafeCell<u32>,
+    contents: RaceCell,
 }
 
 impl TestFrame {
@@ -50,7 +49,7 @@ fn try_steal(registry: &Registry, frame: &TestFrame, taken: &AtomicUsize) -> boo
     match registry.steal(0) {
         Some(head) => {
             assert_eq!(head, frame.as_head());
-            assert_eq!(frame.contents.with(|c| unsafe { *c }), 7);
+            assert_eq!(frame.contents.get(), 7);
             taken.fetch_add(1, Ordering::Relaxed);
             true
         }
@@ -66,10 +65,10 @@ fn slot_published_frame_goes_to_exactly_one_of_owner_and_two_thieves() {
     model(|| {
         let registry = idle_registry(3);
         let frame = Arc::new(TestFrame {
-            contents: UnsafeCell::new(0),
+            contents: RaceCell::new(0),
         });
         let taken = Arc::new(AtomicUsize::new(0));
-        frame.contents.with_mut(|c| unsafe { *c = 7 });
+        frame.contents.set(7);
         registry.publish(0, frame.as_head());
         let thieves: [_; 2] = core::array::from_fn(|_| {
             let (registry, frame, taken) = (registry.clone(), frame.clone(), taken.clone());
@@ -79,7 +78,7 @@ fn slot_published_frame_goes_to_exactly_one_of_owner_and_two_thieves() {
         });
         if registry.reclaim(0, frame.as_head()) {
             // Ours again: no thief may be reading it.
-            frame.contents.with_mut(|c| unsafe { *c = 0 });
+            frame.contents.set(0);
             taken.fetch_add(1, Ordering::Relaxed);
         }
         for t in thieves {
@@ -99,29 +98,27 @@ fn slot_reused_frame_address_is_handed_out_once_per_round() {
     model(|| {
         let registry = idle_registry(2);
         let frame = Arc::new(TestFrame {
-            contents: UnsafeCell::new(0),
+            contents: RaceCell::new(0),
         });
         let taken = Arc::new(AtomicUsize::new(0));
-        // The thief's "latch": it has finished with the frame it stole.
+        // The thief's "latch": how many frames it has finished with.
         let thief_done = Arc::new(AtomicUsize::new(0));
+        let thief_event = Arc::new(Event::new());
         let thief = thread::spawn({
-            let (registry, frame, taken, thief_done) = (
-                registry.clone(),
-                frame.clone(),
-                taken.clone(),
-                thief_done.clone(),
-            );
+            let (registry, frame, taken) = (registry.clone(), frame.clone(), taken.clone());
+            let (thief_done, thief_event) = (thief_done.clone(), thief_event.clone());
             move || {
                 for _ in 0..2 {
                     if try_steal(&registry, &frame, &taken) {
-                        thief_done.fetch_add(1, Ordering::Release);
+                        thief_done.fetch_add(1, Ordering::SeqCst);
+                        thief_event.notify_all(&LOOM);
                     }
                 }
             }
         });
         let mut stolen = 0;
         for _ in 0..2 {
-            frame.contents.with_mut(|c| unsafe { *c = 7 });
+            frame.contents.set(7);
             registry.publish(0, frame.as_head());
             if registry.reclaim(0, frame.as_head()) {
                 taken.fetch_add(1, Ordering::Relaxed);
@@ -129,11 +126,9 @@ fn slot_reused_frame_address_is_handed_out_once_per_round() {
                 // Stolen: wait until the thief is done with it, as `join`
                 // waits for the latch.
                 stolen += 1;
-                while thief_done.load(Ordering::Acquire) < stolen {
-                    thread::yield_now();
-                }
+                thief_event.wait_until(&LOOM, || thief_done.load(Ordering::SeqCst) >= stolen);
             }
-            frame.contents.with_mut(|c| unsafe { *c = 0 });
+            frame.contents.set(0);
         }
         thief.join().unwrap();
         assert_eq!(taken.load(Ordering::Relaxed), 2);
@@ -226,11 +221,11 @@ fn sleep_racing_terminate_sleeper_returns() {
 fn owner_waits_for_stolen_frame(recruitable: bool) {
     let registry = idle_registry(2);
     let latch = Arc::new(CoreLatch::new());
-    let result = Arc::new(UnsafeCell::new(0u32));
+    let result = Arc::new(RaceCell::new(0));
     let thief = thread::spawn({
         let (registry, latch, result) = (registry.clone(), latch.clone(), result.clone());
         move || {
-            result.with_mut(|r| unsafe { *r = 42 });
+            result.set(42);
             // SAFETY: the latch is alive (an Arc here; a frame the owner keeps
             // until the latch is set, in the pool).
             if unsafe { CoreLatch::set(Arc::as_ptr(&latch)) } {
@@ -249,7 +244,7 @@ fn owner_waits_for_stolen_frame(recruitable: bool) {
         }
         registry.sleep(0, Some(&latch), recruitable);
     }
-    assert_eq!(result.with(|r| unsafe { *r }), 42);
+    assert_eq!(result.get(), 42);
     thief.join().unwrap();
     if let Some(injector) = injector {
         injector.join().unwrap();
@@ -279,15 +274,15 @@ fn pool_one_worker_install_from_outside_then_shutdown() {
             .num_threads(1)
             .build()
             .unwrap();
-        let data = Arc::new(UnsafeCell::new(0u32));
+        let data = Arc::new(RaceCell::new(0));
         let d = data.clone();
         let r = pool.install(move || {
-            d.with_mut(|x| unsafe { *x = 5 });
+            d.set(5);
             41 + 1
         });
         assert_eq!(r, 42);
         // The worker's write is visible after `install` returns.
-        assert_eq!(data.with(|x| unsafe { *x }), 5);
+        assert_eq!(data.get(), 5);
         drop(pool);
     });
 }
@@ -304,25 +299,25 @@ fn pool_two_workers_join_runs_each_half_once() {
             .num_threads(2)
             .build()
             .unwrap();
-        let a_cell = Arc::new(UnsafeCell::new(0u32));
-        let b_cell = Arc::new(UnsafeCell::new(0u32));
+        let a_cell = Arc::new(RaceCell::new(0));
+        let b_cell = Arc::new(RaceCell::new(0));
         let b_runs = Arc::new(AtomicUsize::new(0));
         let (ac, bc, br) = (a_cell.clone(), b_cell.clone(), b_runs.clone());
         let (ra, rb) = pool.join(
             move || {
-                ac.with_mut(|x| unsafe { *x += 1 });
+                ac.set(ac.get() + 1);
                 1
             },
             move || {
-                bc.with_mut(|x| unsafe { *x += 1 });
+                bc.set(bc.get() + 1);
                 br.fetch_add(1, Ordering::Relaxed);
                 2
             },
         );
         assert_eq!((ra, rb), (1, 2));
         assert_eq!(b_runs.load(Ordering::Relaxed), 1);
-        assert_eq!(a_cell.with(|x| unsafe { *x }), 1);
-        assert_eq!(b_cell.with(|x| unsafe { *x }), 1);
+        assert_eq!(a_cell.get(), 1);
+        assert_eq!(b_cell.get(), 1);
         drop(pool);
     });
 }

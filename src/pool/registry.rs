@@ -5,13 +5,13 @@ use super::frame::{FrameHead, InjectedJob, Waiter};
 use super::worker::WorkerThread;
 use crate::backend::{Backend, SpawnError, ThreadSpec};
 use crate::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering, fence};
+use crate::sync::shim::ArrayQueue;
 use crate::sync::{CoreLatch, Event, JobRef, Parker};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ptr;
-use crossbeam_queue::ArrayQueue;
 
 const HALF_BITS: u32 = usize::BITS / 2;
 const ONE_HUNGRY: usize = 1;
@@ -335,7 +335,9 @@ impl Registry {
         self.inject(job_ref);
         match current {
             Some(worker) => worker.wait_until(job.latch()),
-            None => self.external.wait_until(self.backend, || job.latch().probe()),
+            None => self
+                .external
+                .wait_until(self.backend, || job.latch().probe()),
         }
         // SAFETY: the latch is set.
         unsafe { job.take_result() }.into_return_value(self.backend)

@@ -315,10 +315,10 @@ impl WorkerThread {
             let start = x as usize % n;
             for i in 0..n {
                 let victim = (start + i) % n;
-                if victim != self.index {
-                    if let Some(frame) = registry.steal(victim) {
-                        return Some(Work::Frame(frame));
-                    }
+                if victim != self.index
+                    && let Some(frame) = registry.steal(victim)
+                {
+                    return Some(Work::Frame(frame));
                 }
             }
         }
