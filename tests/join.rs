@@ -1052,3 +1052,148 @@ fn idle_pool_sleeps_instead_of_spinning() {
     // And it still works after sleeping.
     assert_eq!(pool.install(|| fib_join(FIB_N)), fib_seq(FIB_N));
 }
+
+// ---------------------------------------------------------------------------
+// A wake-up across pools
+// ---------------------------------------------------------------------------
+
+/// The backend of pool A in `cross_pool_wake_up_keeps_the_waiting_pools_parker_alive`:
+/// `StdBackend`, except that its `wait` wakes up every millisecond (spurious
+/// wake-ups are allowed), that it reports when A's worker parks, and that a
+/// `wake_one` made by a thread of pool B is held until A is gone and then
+/// touches its word, as a futex wake would.
+struct HoldingBackend;
+
+static XPOOL_A_PARKED: AtomicBool = AtomicBool::new(false);
+static XPOOL_A_EXITED: AtomicBool = AtomicBool::new(false);
+static XPOOL_A_GONE: AtomicBool = AtomicBool::new(false);
+static XPOOL_WAKE_HELD: AtomicBool = AtomicBool::new(false);
+static XPOOL_WAKE_DONE: AtomicBool = AtomicBool::new(false);
+
+fn thread_name_starts_with(prefix: &str) -> bool {
+    thread::current()
+        .name()
+        .is_some_and(|n| n.starts_with(prefix))
+}
+
+impl Backend for HoldingBackend {
+    fn spawn(&self, spec: &ThreadSpec, main: Box<dyn FnOnce() + Send>) -> Result<(), SpawnError> {
+        StdBackend.spawn(
+            spec,
+            Box::new(move || {
+                main();
+                XPOOL_A_EXITED.store(true, Ordering::SeqCst);
+            }),
+        )
+    }
+    fn wait(&self, word: &std::sync::atomic::AtomicU32, expected: u32) {
+        if thread_name_starts_with("xpool-a-") {
+            XPOOL_A_PARKED.store(true, Ordering::SeqCst);
+        }
+        StdBackend.wait_timeout(word, expected, 1_000_000)
+    }
+    fn wait_timeout(&self, word: &std::sync::atomic::AtomicU32, expected: u32, nanos: u64) {
+        StdBackend.wait_timeout(word, expected, nanos.min(1_000_000))
+    }
+    fn wake_one(&self, word: &std::sync::atomic::AtomicU32) {
+        if thread_name_starts_with("xpool-b-") {
+            // B's worker wakes A's worker, which waits for B's job. Hold the
+            // wake-up until A has been dropped and its worker has exited.
+            XPOOL_WAKE_HELD.store(true, Ordering::SeqCst);
+            let deadline = Instant::now() + PATIENCE;
+            while !XPOOL_A_GONE.load(Ordering::SeqCst) && Instant::now() < deadline {
+                thread::sleep(Duration::from_millis(1));
+            }
+            // A futex wake needs the word to be alive. Miri reports the read
+            // if the word's memory is gone (natively it would be UB, so only
+            // Miri reads).
+            if cfg!(miri) {
+                let _ = word.load(Ordering::SeqCst);
+            }
+            StdBackend.wake_one(word);
+            XPOOL_WAKE_DONE.store(true, Ordering::SeqCst);
+            return;
+        }
+        StdBackend.wake_one(word)
+    }
+    fn wake_all(&self, word: &std::sync::atomic::AtomicU32) {
+        StdBackend.wake_all(word)
+    }
+    fn yield_now(&self) {
+        StdBackend.yield_now()
+    }
+    fn slot(&self) -> usize {
+        StdBackend.slot()
+    }
+    fn set_slot(&self, value: usize) {
+        StdBackend.set_slot(value)
+    }
+    fn catch_unwind(&self, f: &mut dyn FnMut()) -> Result<(), forkscope::Payload> {
+        StdBackend.catch_unwind(f)
+    }
+    fn resume_unwind(&self, payload: forkscope::Payload) -> ! {
+        StdBackend.resume_unwind(payload)
+    }
+    fn now_nanos(&self) -> Option<u64> {
+        StdBackend.now_nanos()
+    }
+}
+
+/// A worker of pool A calls `b.install`: it waits for B's job on a latch and
+/// sleeps on its own parker, which lives in A's registry; B's worker sets the
+/// latch and then unparks that parker. The waiting worker can leave its park
+/// between the unparker's state swap and its futex wake (a spurious or timed
+/// wake-up sees the swapped state), so A can return, be dropped, and have its
+/// registry freed while B's worker still has the parker's address: the
+/// waker must keep A's registry alive across the wake (as rayon's cross-pool
+/// `SpinLatch` does with an `Arc` clone), see `sync`'s module docs.
+///
+/// The backend above makes that window wide: B's wake-up is held until A is
+/// gone, then touches the word. Only Miri can see the use-after-free.
+#[test]
+#[ignore = "bug: cross-pool wake-up unparks a parker in a registry the waker does not keep \
+            alive (use-after-free); run under Miri with --ignored"]
+fn cross_pool_wake_up_keeps_the_waiting_pools_parker_alive() {
+    static BACKEND: HoldingBackend = HoldingBackend;
+    let b = ThreadPoolBuilder::new()
+        .num_threads(1)
+        .thread_name(|i| format!("xpool-b-{i}"))
+        .build()
+        .unwrap();
+    let a = ThreadPoolBuilder::new()
+        .num_threads(1)
+        .thread_name(|i| format!("xpool-a-{i}"))
+        .backend(&BACKEND)
+        .build()
+        .unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    let r = a.install(|| {
+        XPOOL_A_PARKED.store(false, Ordering::SeqCst);
+        b.install(|| {
+            // Finish only once A's worker sleeps on this job's latch, so
+            // that finishing it wakes A's worker through its parker.
+            while !XPOOL_A_PARKED.load(Ordering::SeqCst) {
+                assert!(Instant::now() < deadline, "A's worker never parked");
+                thread::sleep(Duration::from_millis(1));
+            }
+            7
+        })
+    });
+    assert_eq!(r, 7);
+    drop(a);
+    while !XPOOL_A_EXITED.load(Ordering::SeqCst) {
+        assert!(Instant::now() < deadline, "A's worker never exited");
+        thread::sleep(Duration::from_millis(1));
+    }
+    // A's pool is dropped and its worker thread has finished: nothing of
+    // A's is alive unless B's worker keeps it so.
+    XPOOL_A_GONE.store(true, Ordering::SeqCst);
+    assert!(
+        XPOOL_WAKE_HELD.load(Ordering::SeqCst),
+        "B's worker woke A's through A's backend"
+    );
+    while !XPOOL_WAKE_DONE.load(Ordering::SeqCst) {
+        assert!(Instant::now() < deadline, "B's wake-up never finished");
+        thread::sleep(Duration::from_millis(1));
+    }
+}
