@@ -23,6 +23,11 @@ fn panic_message(payload: &Payload) -> &str {
     }
 }
 
+/// `native`, or `miri` when running under Miri (which is ~1000x slower).
+const fn size(native: u64, miri: u64) -> u64 {
+    if cfg!(miri) { miri } else { native }
+}
+
 fn fib_seq(n: u64) -> u64 {
     if n < 2 {
         n
@@ -42,14 +47,14 @@ fn fib_join(n: u64) -> u64 {
 #[test]
 fn fib_via_join_matches_sequential() {
     common::install();
-    assert_eq!(fib_join(20), fib_seq(20));
-    assert_eq!(fib_join(20), 6765);
+    let n = size(20, 10);
+    assert_eq!(fib_join(n), fib_seq(n));
 }
 
 #[test]
 fn join_borrows_and_mutates_disjoint_halves() {
     common::install();
-    let mut v: Vec<u64> = (0..10_000).collect();
+    let mut v: Vec<u64> = (0..size(10_000, 500)).collect();
     fn double_all(s: &mut [u64]) {
         if s.len() <= 64 {
             s.iter_mut().for_each(|x| *x *= 2);
@@ -67,13 +72,15 @@ fn join_borrows_and_mutates_disjoint_halves() {
 #[test]
 fn join_from_four_external_backend_threads() {
     common::install();
+    const FIB_A: u64 = size(18, 8);
+    const FIB_B: u64 = size(10, 5);
     let results: Arc<[AtomicU64; 4]> = Arc::new(Default::default());
     let latches: Vec<_> = (0..4)
         .map(|i| {
             let results = results.clone();
             common::spawn_external(move || {
                 assert_eq!(forkscope::current_thread_index(), None);
-                let (a, b) = forkscope::join(|| fib_join(18 + i as u64), || fib_join(10));
+                let (a, b) = forkscope::join(|| fib_join(FIB_A + i as u64), || fib_join(FIB_B));
                 results[i].store(a + b, Ordering::SeqCst);
             })
         })
@@ -84,7 +91,7 @@ fn join_from_four_external_backend_threads() {
     for (i, r) in results.iter().enumerate() {
         assert_eq!(
             r.load(Ordering::SeqCst),
-            fib_seq(18 + i as u64) + fib_seq(10),
+            fib_seq(FIB_A + i as u64) + fib_seq(FIB_B),
             "thread {i}"
         );
     }
@@ -100,7 +107,7 @@ fn a_panic_in_b_is_resumed_after_both_halves_ran() {
         forkscope::join(
             || {
                 a_ran.store(true, Ordering::SeqCst);
-                fib_join(15)
+                fib_join(size(15, 8))
             },
             || {
                 b_ran.store(true, Ordering::SeqCst);
@@ -122,7 +129,7 @@ fn a_panic_in_a_still_runs_b_and_a_wins_over_b() {
         forkscope::join(
             || -> u32 { panic!("a boom") },
             || {
-                fib_join(15);
+                fib_join(size(15, 8));
                 b_ran.store(true, Ordering::SeqCst);
                 panic!("b boom")
             },
@@ -148,11 +155,11 @@ fn a_panic_deep_in_a_join_tree_reaches_the_caller() {
         a + b
     }
     let count = AtomicUsize::new(0);
-    let result = panic::catch_unwind(AssertUnwindSafe(|| tree(16, &count)));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| tree(size(16, 9), &count)));
     assert_eq!(panic_message(&result.expect_err("must panic")), "leaf boom");
     assert!(count.load(Ordering::SeqCst) >= 1);
     // The pool is still usable afterwards.
-    assert_eq!(fib_join(15), fib_seq(15));
+    assert_eq!(fib_join(size(15, 8)), fib_seq(size(15, 8)));
 }
 
 #[test]
@@ -181,9 +188,10 @@ fn a_pool_on_the_pthread_backend_installs_and_joins() {
     assert_ne!(slot, 0, "a worker keeps its pointer in the backend's slot");
     assert_eq!(threads, 2);
 
-    assert_eq!(pool.install(|| fib_join(20)), 6765);
-    let (a, b) = pool.join(|| fib_join(16), || fib_join(17));
-    assert_eq!((a, b), (fib_seq(16), fib_seq(17)));
+    let n = size(20, 10);
+    assert_eq!(pool.install(|| fib_join(n)), fib_seq(n));
+    let (a, b) = pool.join(|| fib_join(n - 4), || fib_join(n - 3));
+    assert_eq!((a, b), (fib_seq(n - 4), fib_seq(n - 3)));
 
     let caught = panic::catch_unwind(AssertUnwindSafe(|| pool.install(|| panic!("install boom"))));
     assert_eq!(
@@ -200,6 +208,7 @@ fn a_pool_on_the_pthread_backend_installs_and_joins() {
 /// With enough work, both workers of a 2-thread pool take part: sleeping
 /// workers are woken through the backend's futex.
 #[test]
+#[cfg_attr(miri, ignore = "a liveness test sized for native speed")]
 fn a_long_join_tree_recruits_every_worker_of_the_pool() {
     common::install();
     let pool = ThreadPoolBuilder::new()
