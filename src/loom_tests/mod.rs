@@ -200,6 +200,31 @@ impl Backend for LoomBackend {
     }
 }
 
+/// A loom `UnsafeCell` the models share between threads (also through the
+/// pool's `Send` closures). Nothing makes its accesses exclusive but the
+/// protocol under test, and loom reports any two that are not ordered by
+/// happens-before: that is the point.
+pub(crate) struct RaceCell(loom::cell::UnsafeCell<u32>);
+
+// SAFETY: see above; loom checks every access.
+unsafe impl Sync for RaceCell {}
+
+impl RaceCell {
+    pub(crate) fn new(value: u32) -> Self {
+        RaceCell(loom::cell::UnsafeCell::new(value))
+    }
+
+    pub(crate) fn get(&self) -> u32 {
+        // SAFETY: a plain read; loom checks it does not race with a write.
+        self.0.with(|p| unsafe { *p })
+    }
+
+    pub(crate) fn set(&self, value: u32) {
+        // SAFETY: a plain write; loom checks it does not race with any access.
+        self.0.with_mut(|p| unsafe { *p = value })
+    }
+}
+
 /// Joins every thread started through the backends, including those started
 /// meanwhile by the threads being joined.
 pub(crate) fn join_spawned() {
@@ -223,10 +248,11 @@ pub(crate) fn model(f: impl Fn() + Sync + Send + 'static) {
 
 /// Like [`model`], but explores only interleavings with at most `preemptions`
 /// preemptive thread switches, for models whose full space is too large. (Most
-/// concurrency bugs need only two or three.)
+/// concurrency bugs need only two or three.) `LOOM_MAX_PREEMPTIONS`, if set,
+/// overrides the bound, for deeper runs.
 pub(crate) fn model_bounded(preemptions: usize, f: impl Fn() + Sync + Send + 'static) {
     let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(preemptions);
+    builder.preemption_bound = builder.preemption_bound.or(Some(preemptions));
     builder.check(move || {
         f();
         join_spawned();

@@ -1,13 +1,12 @@
 //! Models of the `sync` primitives: `Parker`, `Event`, `CoreLatch` and the
 //! thread cache's hand-off.
 
-use super::{LOOM, LOOM_TIMEOUTS_FIRE, model};
+use super::{LOOM, LOOM_TIMEOUTS_FIRE, RaceCell, model};
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use crate::sync::thread_cache::ThreadCache;
+use crate::sync::thread_cache::{ThreadCache, ThreadJob};
 use crate::sync::{CoreLatch, Event, JobRef, Parker};
 use alloc::boxed::Box;
 use alloc::sync::Arc;
-use loom::cell::UnsafeCell;
 use loom::thread;
 
 // ---- Parker ----------------------------------------------------------------
@@ -19,17 +18,17 @@ use loom::thread;
 fn parker_unpark_is_never_lost_and_publishes_prior_writes() {
     model(|| {
         let parker = Arc::new(Parker::new());
-        let data = Arc::new(UnsafeCell::new(0u32));
+        let data = Arc::new(RaceCell::new(0));
         let unparker = thread::spawn({
             let (parker, data) = (parker.clone(), data.clone());
             move || {
-                data.with_mut(|d| unsafe { *d = 7 });
+                data.set(7);
                 parker.unpark(&LOOM);
             }
         });
         parker.park(&LOOM);
         // Loom flags this read if the unparker's write does not happen before.
-        assert_eq!(data.with(|d| unsafe { *d }), 7);
+        assert_eq!(data.get(), 7);
         unparker.join().unwrap();
     });
 }
@@ -67,16 +66,16 @@ fn parker_two_rounds_each_park_returns_after_its_unpark() {
 fn parker_park_timeout_without_timeout_returns_unparked() {
     model(|| {
         let parker = Arc::new(Parker::new());
-        let data = Arc::new(UnsafeCell::new(0u32));
+        let data = Arc::new(RaceCell::new(0));
         let unparker = thread::spawn({
             let (parker, data) = (parker.clone(), data.clone());
             move || {
-                data.with_mut(|d| unsafe { *d = 7 });
+                data.set(7);
                 parker.unpark(&LOOM);
             }
         });
         assert!(parker.park_timeout(&LOOM, 1_000));
-        assert_eq!(data.with(|d| unsafe { *d }), 7);
+        assert_eq!(data.get(), 7);
         unparker.join().unwrap();
     });
 }
@@ -89,18 +88,18 @@ fn parker_park_timeout_without_timeout_returns_unparked() {
 fn parker_timed_out_park_does_not_lose_a_racing_unpark() {
     model(|| {
         let parker = Arc::new(Parker::new());
-        let data = Arc::new(UnsafeCell::new(0u32));
+        let data = Arc::new(RaceCell::new(0));
         let unparker = thread::spawn({
             let (parker, data) = (parker.clone(), data.clone());
             move || {
-                data.with_mut(|d| unsafe { *d = 7 });
+                data.set(7);
                 parker.unpark(&LOOM_TIMEOUTS_FIRE);
             }
         });
         if !parker.park_timeout(&LOOM_TIMEOUTS_FIRE, 1_000) {
             parker.park(&LOOM_TIMEOUTS_FIRE);
         }
-        assert_eq!(data.with(|d| unsafe { *d }), 7);
+        assert_eq!(data.get(), 7);
         unparker.join().unwrap();
     });
 }
@@ -114,17 +113,17 @@ fn event_waiter_always_sees_the_condition_and_returns() {
     model(|| {
         let event = Arc::new(Event::new());
         let flag = Arc::new(AtomicBool::new(false));
-        let data = Arc::new(UnsafeCell::new(0u32));
+        let data = Arc::new(RaceCell::new(0));
         let notifier = thread::spawn({
             let (event, flag, data) = (event.clone(), flag.clone(), data.clone());
             move || {
-                data.with_mut(|d| unsafe { *d = 7 });
+                data.set(7);
                 flag.store(true, Ordering::SeqCst);
                 event.notify_all(&LOOM);
             }
         });
         event.wait_until(&LOOM, || flag.load(Ordering::SeqCst));
-        assert_eq!(data.with(|d| unsafe { *d }), 7);
+        assert_eq!(data.get(), 7);
         notifier.join().unwrap();
     });
 }
@@ -181,7 +180,7 @@ fn event_two_notifiers_waiter_for_both_returns() {
 /// and the next `join` puts a new frame at the same stack address).
 struct Frame {
     latch: CoreLatch,
-    result: UnsafeCell<u32>,
+    result: RaceCell,
 }
 
 /// The hand-off of a stolen join frame (`JoinFrame::execute_stolen` and the
@@ -198,7 +197,7 @@ fn latch_owner_wakes_reads_result_and_frame_is_free_after_set() {
         let parker = Arc::new(Parker::new());
         let mut frame = Box::new(Frame {
             latch: CoreLatch::new(),
-            result: UnsafeCell::new(0),
+            result: RaceCell::new(0),
         });
         let frame_addr = &*frame as *const Frame as usize;
         let setter = thread::spawn({
@@ -207,7 +206,7 @@ fn latch_owner_wakes_reads_result_and_frame_is_free_after_set() {
                 let frame = frame_addr as *const Frame;
                 // SAFETY: the owner keeps the frame until the latch is set.
                 unsafe {
-                    (*frame).result.with_mut(|r| *r = 42);
+                    (*frame).result.set(42);
                     if CoreLatch::set(&raw const (*frame).latch) {
                         parker.unpark(&LOOM);
                     }
@@ -220,52 +219,74 @@ fn latch_owner_wakes_reads_result_and_frame_is_free_after_set() {
                 parker.park(&LOOM);
             }
         }
-        assert_eq!(frame.result.with(|r| unsafe { *r }), 42);
+        assert_eq!(frame.result.get(), 42);
         // The frame's memory is reused right away, while the setter may still
         // be unparking.
         *frame = Frame {
             latch: CoreLatch::new(),
-            result: UnsafeCell::new(0),
+            result: RaceCell::new(0),
         };
         setter.join().unwrap();
         assert!(!frame.latch.probe());
-        assert!(frame.latch.get_sleepy(), "the setter touched a reused frame");
-        assert_eq!(frame.result.with(|r| unsafe { *r }), 0);
+        assert!(
+            frame.latch.get_sleepy(),
+            "the setter touched a reused frame"
+        );
+        assert_eq!(frame.result.get(), 0);
     });
 }
 
 // ---- The thread cache ------------------------------------------------------
 
-/// A job for the thread cache: counts its runs and reads what the spawner
-/// wrote before posting it.
+/// A job for the thread cache: counts its runs and its completions, and reads
+/// what the spawner wrote before posting it.
 struct CountedJob {
     runs: AtomicUsize,
-    input: UnsafeCell<u32>,
+    completions: AtomicUsize,
+    input: RaceCell,
 }
 
 impl CountedJob {
     fn new() -> Arc<Self> {
         Arc::new(CountedJob {
             runs: AtomicUsize::new(0),
-            input: UnsafeCell::new(0),
+            completions: AtomicUsize::new(0),
+            input: RaceCell::new(0),
         })
     }
 
-    /// Writes the input, then makes the job's `JobRef`.
-    fn post(self: &Arc<Self>, input: u32) -> JobRef {
-        self.input.with_mut(|i| unsafe { *i = input });
+    /// Writes the input, then makes the job's `ThreadJob`.
+    fn post(self: &Arc<Self>, input: u32) -> ThreadJob {
+        self.input.set(input);
         // SAFETY: the job is kept alive (by the model) until every thread
-        // that could run it is joined, and `run` may run on any thread.
-        unsafe { JobRef::new(Arc::as_ptr(self).cast(), Self::run) }
+        // that could run it is joined, and may run on any thread.
+        unsafe { ThreadJob::new(Arc::as_ptr(self).cast(), Self::run) }
     }
 
-    unsafe fn run(this: *const ()) {
+    unsafe fn run(this: *const ()) -> JobRef {
         // SAFETY: see `post`.
-        let this = unsafe { &*this.cast::<CountedJob>() };
+        let job = unsafe { &*this.cast::<CountedJob>() };
         // Loom flags this read if the spawner's write does not happen before
         // (the mailbox hand-off: Release exchange IDLE -> POSTED, Acquire load).
-        assert_ne!(this.input.with(|i| unsafe { *i }), 0);
-        assert_eq!(this.runs.fetch_add(1, Ordering::Relaxed), 0, "a job ran twice");
+        assert_ne!(job.input.get(), 0);
+        assert_eq!(
+            job.runs.fetch_add(1, Ordering::Relaxed),
+            0,
+            "a job ran twice"
+        );
+        // SAFETY: as for the job.
+        unsafe { JobRef::new(this, Self::complete) }
+    }
+
+    unsafe fn complete(this: *const ()) {
+        // SAFETY: see `post`.
+        let job = unsafe { &*this.cast::<CountedJob>() };
+        assert_eq!(
+            job.runs.load(Ordering::Relaxed),
+            1,
+            "completed before it ran"
+        );
+        job.completions.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -273,21 +294,25 @@ impl CountedJob {
 /// writes the mailbox and exchanges `IDLE -> POSTED`, racing the idle thread's
 /// timeout exchange `IDLE -> RETIRED` (timeouts fire at once here, so the idle
 /// thread retires as soon as it can). Exactly one exchange wins: each job runs
-/// exactly once, on the cached thread if the spawner won, else on a new one.
-/// Runs the real `ThreadCache::execute` and cached-thread loop.
+/// (and completes) exactly once, on the cached thread if the spawner won, else
+/// on a new one. Runs the real `ThreadCache::execute` and cached-thread loop;
+/// the second post may also land while the first job's completion is still
+/// running (the thread re-enters the idle stack before it).
 #[test]
 fn thread_cache_post_races_retire_job_runs_exactly_once() {
     model(|| {
         let cache: &'static ThreadCache =
             Box::leak(Box::new(ThreadCache::new(&LOOM_TIMEOUTS_FIRE)));
         let (first, second) = (CountedJob::new(), CountedJob::new());
-        // Starts a thread (the idle list is empty) ...
+        // Starts a thread (nothing is idle) ...
         cache.execute(first.post(1)).unwrap();
-        // ... which, after the first job, may be idle, retiring or retired.
+        // ... which, after the first job, may be busy, idle, retiring or gone.
         cache.execute(second.post(2)).unwrap();
         super::join_spawned();
-        assert_eq!(first.runs.load(Ordering::Relaxed), 1);
-        assert_eq!(second.runs.load(Ordering::Relaxed), 1);
+        for job in [&first, &second] {
+            assert_eq!(job.runs.load(Ordering::Relaxed), 1);
+            assert_eq!(job.completions.load(Ordering::Relaxed), 1);
+        }
         // SAFETY: every thread that used the cache has been joined.
         drop(unsafe { Box::from_raw(cache as *const ThreadCache as *mut ThreadCache) });
     });

@@ -29,6 +29,7 @@ mod event;
 mod job;
 mod latch;
 mod parker;
+pub(crate) mod shim;
 pub(crate) mod slot;
 pub(crate) mod thread_cache;
 

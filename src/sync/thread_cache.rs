@@ -58,12 +58,12 @@ impl ThreadJob {
         unsafe { (self.run)(self.data).execute() }
     }
 }
+use super::shim::{SpinMutex, SpinMutexGuard};
 use crate::backend::{Backend, SpawnError, ThreadSpec};
 use alloc::boxed::Box;
 use alloc::sync::Arc;
-use core::cell::UnsafeCell;
 use alloc::vec::Vec;
-use super::shim::SpinMutex;
+use core::cell::UnsafeCell;
 
 const POSTED: u32 = 0;
 const IDLE: u32 = 1;
@@ -162,7 +162,7 @@ impl ThreadCache {
 
     /// Locks the idle stack. The lock is held for a push, a pop or a short
     /// scan, so spin a little; then yield, in case its holder was preempted.
-    fn lock_idle(&self) -> spin::mutex::SpinMutexGuard<'_, Vec<Arc<Record>>> {
+    fn lock_idle(&self) -> SpinMutexGuard<'_, Vec<Arc<Record>>> {
         let mut tries = 0u32;
         loop {
             if let Some(guard) = self.idle.try_lock() {
