@@ -95,6 +95,31 @@ fn join_with_b_stolen() -> (ThreadId, ThreadId) {
     )
 }
 
+/// Waits until the threads `{prefix}0` .. `{prefix}{n - 1}` have started:
+/// std names a new thread (visible in `/proc`) after its start-up
+/// allocations. Linux only; elsewhere the warm-up joins have to do.
+fn wait_until_started(prefix: &str, n: usize) {
+    if !cfg!(target_os = "linux") || cfg!(miri) {
+        return;
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir("/proc/self/task").unwrap() {
+            let comm = std::fs::read_to_string(entry.unwrap().path().join("comm"));
+            names.push(comm.unwrap_or_default().trim_end().to_owned());
+        }
+        if (0..n).all(|i| names.contains(&format!("{prefix}{i}"))) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{prefix}* threads did not start: {names:?}"
+        );
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
 const COLD_JOINS: usize = if cfg!(miri) { 10 } else { 1000 };
 const FIB_N: u64 = if cfg!(miri) { 8 } else { 22 };
 const FIB_RESULT: u64 = if cfg!(miri) { 21 } else { 17_711 };
@@ -103,13 +128,23 @@ const FIB_RESULT: u64 = if cfg!(miri) { 21 } else { 17_711 };
 fn joins_allocate_nothing_once_the_pools_are_running() {
     // Warm up: start the pool and the global pool, and let every lazily
     // initialised piece of std (thread-locals, clocks, ...) settle.
-    let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .thread_name(|i| format!("alloc-pool-{i}"))
+        .build()
+        .unwrap();
     assert_eq!(pool.install(|| fib(FIB_N)), FIB_RESULT);
     assert_eq!(pool.join(|| 1, || 2), (1, 2));
     let (a, b) = pool.install(join_with_b_stolen);
     assert_ne!(a, b);
     assert_eq!(forkscope::join(|| 1, || 2), (1, 2));
+    let (a, b) = forkscope::join(join_with_b_stolen, || ()).0;
+    assert_ne!(a, b);
     assert_eq!(fib(FIB_N), FIB_RESULT);
+    // A worker that the OS starts late would make std's thread start-up
+    // allocation (its stack-overflow handler's thread info) land in a count.
+    wait_until_started("alloc-pool-", 2);
+    wait_until_started("forkscope-", forkscope::current_num_threads());
 
     // The counter sees allocations at all.
     let one_box = allocations_during(|| drop(std::hint::black_box(Box::new(1u8))));
