@@ -48,6 +48,6 @@ pub use pool::{ThreadPool, ThreadPoolBuilder, current_num_threads, current_threa
 pub use scope::{Builder, Scope, ScopedJoinHandle, scope};
 
 /// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "std"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

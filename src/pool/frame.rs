@@ -5,6 +5,7 @@ use super::registry::Registry;
 use super::worker::WorkerThread;
 use crate::backend::{Backend, Payload};
 use crate::sync::{CoreLatch, Parker};
+use alloc::sync::Arc;
 use core::cell::{Cell, UnsafeCell};
 use core::mem::{ManuallyDrop, MaybeUninit};
 
@@ -170,18 +171,19 @@ impl<B: FnOnce() -> RB, RB> JoinFrame<B, RB> {
 }
 
 /// Who waits for an [`InjectedJob`], and so how to wake it.
-#[derive(Clone, Copy)]
 pub(super) enum Waiter {
     /// A thread outside any pool, waiting on the target pool's external
     /// `Event`.
     Thread,
-    /// A worker of another pool, which keeps working for its own pool while
-    /// it waits (so pools that call into each other cannot deadlock) and
-    /// sleeps on its own parker, owned by its registry: alive, because that
-    /// worker keeps its registry alive while it waits.
+    /// Worker `index` of another pool, which keeps working for its own pool
+    /// while it waits (so pools that call into each other cannot deadlock)
+    /// and sleeps on its own parker. The executing worker takes this `Arc`
+    /// before it sets the latch: the waiting worker may return, and its pool
+    /// be dropped, as soon as the latch is set, but the parker to wake must
+    /// stay alive until the wake-up is done.
     Worker {
-        parker: *const Parker,
-        backend: &'static dyn Backend,
+        registry: Arc<Registry>,
+        index: usize,
     },
 }
 
@@ -189,7 +191,8 @@ pub(super) enum Waiter {
 /// stack, which waits until `latch` is set.
 pub(super) struct InjectedJob<F, R> {
     latch: CoreLatch,
-    waiter: Waiter,
+    /// Taken by the executing worker.
+    waiter: UnsafeCell<Option<Waiter>>,
     func: UnsafeCell<Option<F>>,
     result: UnsafeCell<JobResult<R>>,
 }
@@ -198,7 +201,7 @@ impl<F: FnOnce(&WorkerThread) -> R + Send, R: Send> InjectedJob<F, R> {
     pub(super) fn new(f: F, waiter: Waiter) -> Self {
         InjectedJob {
             latch: CoreLatch::new(),
-            waiter,
+            waiter: UnsafeCell::new(Some(waiter)),
             func: UnsafeCell::new(Some(f)),
             result: UnsafeCell::new(JobResult::None),
         }
@@ -230,7 +233,9 @@ impl<F: FnOnce(&WorkerThread) -> R + Send, R: Send> InjectedJob<F, R> {
         let result = JobResult::call(registry.backend(), || f(worker));
         // SAFETY: the waiter reads the result only after the latch is set.
         unsafe { *this.result.get() = result };
-        let waiter = this.waiter;
+        // SAFETY: executed once: we alone touch `waiter`.
+        let waiter =
+            unsafe { (*this.waiter.get()).take() }.expect("forkscope: injected job ran twice");
         // After the set the waiter may free the job: the wake-up goes through
         // the registry (ours, or the waiting worker's), never the job.
         // SAFETY: `this` is live until the set, our last touch of it.
@@ -238,10 +243,12 @@ impl<F: FnOnce(&WorkerThread) -> R + Send, R: Send> InjectedJob<F, R> {
         match waiter {
             // The Event protocol: the latch's RMW came first, then this RMW.
             Waiter::Thread => registry.notify_external(),
-            Waiter::Worker { parker, backend } => {
+            Waiter::Worker {
+                registry: waiting,
+                index,
+            } => {
                 if sleepy {
-                    // SAFETY: see `Waiter::Worker`.
-                    unsafe { (*parker).unpark(backend) };
+                    waiting.parker(index).unpark(waiting.backend());
                 }
             }
         }

@@ -317,8 +317,8 @@ impl Registry {
         debug_assert!(current.is_none_or(|w| !ptr::eq(w.registry(), self)));
         let waiter = match current {
             Some(worker) => Waiter::Worker {
-                parker: worker.registry().parker(worker.index()),
-                backend: worker.registry().backend,
+                registry: worker.registry_arc(),
+                index: worker.index(),
             },
             None => Waiter::Thread,
         };

@@ -4,6 +4,7 @@ use super::frame::{FrameHead, JobResult, JoinFrame};
 use super::registry::Registry;
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{CoreLatch, JobRef, Parker, slot};
+use alloc::sync::Arc;
 use core::cell::Cell;
 use core::ptr;
 
@@ -77,6 +78,16 @@ impl WorkerThread {
         self.index
     }
 
+    /// A new strong reference to this worker's registry.
+    pub(super) fn registry_arc(&self) -> Arc<Registry> {
+        // SAFETY: `registry` comes from `Arc::as_ptr` of the Arc that `run`'s
+        // caller holds for the worker's whole life, so the count is >= 1.
+        unsafe {
+            Arc::increment_strong_count(self.registry);
+            Arc::from_raw(self.registry)
+        }
+    }
+
     pub(crate) fn registry(&self) -> &Registry {
         // SAFETY: the worker thread holds an Arc of its registry for as long
         // as the WorkerThread exists.
@@ -85,9 +96,9 @@ impl WorkerThread {
 
     /// Runs worker `index` of `registry` on the calling thread until the pool
     /// terminates.
-    pub(super) fn run(registry: &Registry, index: usize) {
+    pub(super) fn run(registry: &Arc<Registry>, index: usize) {
         let worker = WorkerThread {
-            registry,
+            registry: Arc::as_ptr(registry),
             demand: registry.demand_word(),
             parker: registry.parker(index),
             index,
@@ -124,7 +135,9 @@ impl WorkerThread {
     {
         // Push: only this thread reads these links.
         let frame = JoinFrame::new(b, self.newest.get());
-        let head = &frame.head as *const FrameHead;
+        // From a pointer to the whole frame (repr(C), head first): a thief
+        // reaches `func` and `result` through this pointer.
+        let head = (&frame as *const JoinFrame<B, RB>).cast::<FrameHead>();
         self.newest.set(head);
         if self.oldest_private.get().is_null() {
             self.oldest_private.set(head);
