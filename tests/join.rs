@@ -1037,6 +1037,10 @@ fn idle_pool_sleeps_instead_of_spinning() {
     thread::sleep(Duration::from_secs(1));
     let (pool_after, process_after) = (cpu_nanos_of(&workers), process_cpu_nanos());
 
+    assert!(
+        pool_before > 0,
+        "the workers' CPU time is readable (they ran fib)"
+    );
     let pool_used = pool_after - pool_before;
     // The whole process also runs this binary's other tests concurrently, so
     // its number is only printed.
