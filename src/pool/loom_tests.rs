@@ -291,9 +291,14 @@ fn pool_one_worker_install_from_outside_then_shutdown() {
 /// worker may steal `b` (publish, steal, `execute_stolen`, latch, unpark) or
 /// the owner may reclaim it; either way both halves run exactly once, their
 /// writes are visible to the caller, and the pool shuts down.
+///
+/// Each half yields once ("takes a while"): a voluntary switch, which loom's
+/// preemption bound does not count, so that within the bound the other worker
+/// can steal `b` while `a` runs, and the owner can go to sleep on the latch
+/// while the thief runs `b`.
 #[test]
 fn pool_two_workers_join_runs_each_half_once() {
-    model_bounded(2, || {
+    model_bounded(1, || {
         let pool = ThreadPoolBuilder::new()
             .backend(&LOOM)
             .num_threads(2)
@@ -306,11 +311,13 @@ fn pool_two_workers_join_runs_each_half_once() {
         let (ra, rb) = pool.join(
             move || {
                 ac.set(ac.get() + 1);
+                thread::yield_now();
                 1
             },
             move || {
                 bc.set(bc.get() + 1);
                 br.fetch_add(1, Ordering::Relaxed);
+                thread::yield_now();
                 2
             },
         );
