@@ -6,6 +6,7 @@ use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{CoreLatch, JobRef, Parker, slot};
 use alloc::sync::Arc;
 use core::cell::Cell;
+use core::mem::ManuallyDrop;
 use core::ptr;
 
 /// While workers sleep, how many joins an owner runs between two looks at
@@ -16,6 +17,13 @@ const RECRUIT_CHECK_INTERVAL_NO_CLOCK: u32 = 1024;
 /// An owner wakes a sleeping worker only once it has been busy this long:
 /// a workload shorter than this never pays for a futex wake-up.
 const RECRUIT_AFTER_NANOS: u64 = 20_000;
+/// How many private frames a worker keeps. A `join` made while it has this
+/// many runs `a` then `b` with no frame at all: thieves only ever take the
+/// *oldest* private frame, so a frame this deep would be the last to go, and
+/// the joins that deep in a recursion are nearly all of its joins. (The
+/// frames above keep the work shareable: as thieves take the oldest ones,
+/// deeper joins get frames again.)
+const MAX_PRIVATE_FRAMES: u32 = 8;
 /// How deep a waiting worker may nest other work on its stack.
 const MAX_HELP_DEPTH: u32 = 16;
 /// Rounds of looking for work before a worker sleeps: first with spin hints,
@@ -43,6 +51,8 @@ pub(crate) struct WorkerThread {
     newest: Cell<*const FrameHead>,
     /// The oldest frame no other thread can see; null if there is none.
     oldest_private: Cell<*const FrameHead>,
+    /// How many private frames there are (`oldest_private` up to `newest`).
+    private_frames: Cell<u32>,
     /// Joins left before the next look at sleeping workers.
     recruit_countdown: Cell<u32>,
     recruit_interval: u32,
@@ -104,6 +114,7 @@ impl WorkerThread {
             index,
             newest: Cell::new(ptr::null()),
             oldest_private: Cell::new(ptr::null()),
+            private_frames: Cell::new(0),
             recruit_countdown: Cell::new(1),
             recruit_interval: match registry.backend().now_nanos() {
                 Some(_) => RECRUIT_CHECK_INTERVAL,
@@ -133,6 +144,29 @@ impl WorkerThread {
         RA: Send,
         RB: Send,
     {
+        let private_frames = self.private_frames.get();
+        if private_frames >= MAX_PRIVATE_FRAMES {
+            return join_without_frame(a, b);
+        }
+        // SAFETY: forwarded.
+        unsafe { self.join_with_frame(a, b, private_frames) }
+    }
+
+    /// `join` with a private frame for `b`, which idle workers may ask for.
+    ///
+    /// # Safety
+    ///
+    /// `self` is the calling thread's own worker.
+    #[inline(never)]
+    unsafe fn join_with_frame<A, B, RA, RB>(&self, a: A, b: B, private_frames: u32) -> (RA, RB)
+    where
+        A: FnOnce() -> RA + Send,
+        B: FnOnce() -> RB + Send,
+        RA: Send,
+        RB: Send,
+    {
+        self.private_frames.set(private_frames + 1);
+
         // Push: only this thread reads these links.
         let frame = JoinFrame::new(b, self.newest.get());
         // From a pointer to the whole frame (repr(C), head first): a thief
@@ -169,6 +203,7 @@ impl WorkerThread {
 
     #[inline(always)]
     fn pop_private(&self, head: *const FrameHead) {
+        self.private_frames.set(self.private_frames.get() - 1);
         // SAFETY: `head` is our newest frame, alive on our stack.
         self.newest.set(unsafe { (*head).older.get() });
         if self.oldest_private.get() == head {
@@ -236,6 +271,7 @@ impl WorkerThread {
         if oldest.is_null() || !self.registry().slot_is_empty(self.index) {
             return;
         }
+        self.private_frames.set(self.private_frames.get() - 1);
         // Find the next older private frame... from the top: the private
         // frames are `newest` down to `oldest`, a short chain (one frame per
         // nesting level), walked only when sharing.
@@ -371,6 +407,37 @@ impl WorkerThread {
             }
         }
     }
+}
+
+/// `join` with no frame: `a`, then `b`, both always run (if `a` panics, `b`
+/// runs while the panic unwinds, its own panic caught and dropped).
+#[inline(always)]
+fn join_without_frame<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA,
+    B: FnOnce() -> RB,
+{
+    struct RunOnUnwind<B: FnOnce() -> RB, RB>(ManuallyDrop<B>);
+    impl<B: FnOnce() -> RB, RB> Drop for RunOnUnwind<B, RB> {
+        #[cold]
+        fn drop(&mut self) {
+            // SAFETY: only reached on unwind: `b` was not taken below.
+            let b = unsafe { ManuallyDrop::take(&mut self.0) };
+            // SAFETY: called on a worker (`join_without_frame` is only
+            // called by `WorkerThread::join`).
+            let backend = unsafe { WorkerThread::current_unchecked() }
+                .registry()
+                .backend();
+            drop(JobResult::call(backend, b));
+        }
+    }
+    let mut guard = RunOnUnwind(ManuallyDrop::new(b));
+    let ra = a();
+    // SAFETY: `a` returned, so the guard will not run `b`: we take it here,
+    // once, and forget the guard.
+    let b = unsafe { ManuallyDrop::take(&mut guard.0) };
+    core::mem::forget(guard);
+    (ra, b())
 }
 
 /// Makes sure `b` has run (or is finished by its thief) before a panic of
