@@ -53,7 +53,10 @@ fn fib_forkscope(n: u64, cutoff: u64) -> u64 {
     if n <= cutoff {
         return fib_seq_ab(n);
     }
-    let (a, b) = forkscope::join(|| fib_forkscope(n - 1, cutoff), || fib_forkscope(n - 2, cutoff));
+    let (a, b) = forkscope::join(
+        || fib_forkscope(n - 1, cutoff),
+        || fib_forkscope(n - 2, cutoff),
+    );
     a + b
 }
 
@@ -69,7 +72,10 @@ fn fib_chili(s: &mut chili::Scope<'_>, n: u64, cutoff: u64) -> u64 {
     if n <= cutoff {
         return fib_seq_ba(n);
     }
-    let (a, b) = s.join(|s| fib_chili(s, n - 1, cutoff), |s| fib_chili(s, n - 2, cutoff));
+    let (a, b) = s.join(
+        |s| fib_chili(s, n - 1, cutoff),
+        |s| fib_chili(s, n - 2, cutoff),
+    );
     a + b
 }
 
@@ -141,7 +147,11 @@ struct Workload {
 }
 
 fn fib_joins(n: u64, cutoff: u64) -> u64 {
-    if n <= cutoff { 0 } else { 1 + fib_joins(n - 1, cutoff) + fib_joins(n - 2, cutoff) }
+    if n <= cutoff {
+        0
+    } else {
+        1 + fib_joins(n - 1, cutoff) + fib_joins(n - 2, cutoff)
+    }
 }
 
 fn workloads(quick: bool) -> Vec<Workload> {
@@ -200,15 +210,35 @@ fn main() {
     let quick = std::env::var_os("FORKSCOPE_BENCH_QUICK").is_some();
     let batches = if quick { 3 } else { 9 };
     let ns = |d: Duration| d.as_secs_f64() * 1e9;
-    println!("forkscope join benchmark ({} batches, median; times per run)", batches);
+    println!(
+        "forkscope join benchmark ({} batches, median; times per run)",
+        batches
+    );
     println!(
         "{:<22} {:>3} | {:>11} {:>11} {:>11} {:>11} {:>11} | {:>8} {:>8} {:>8} | {:>9} {:>9} | {:>8}",
-        "workload", "thr", "seq(a,b)", "seq(b,a)", "forkscope", "rayon", "chili",
-        "fs/seq", "ray/seq", "chi/seq", "fs ns/j", "ray ns/j", "ray/fs"
+        "workload",
+        "thr",
+        "seq(a,b)",
+        "seq(b,a)",
+        "forkscope",
+        "rayon",
+        "chili",
+        "fs/seq",
+        "ray/seq",
+        "chi/seq",
+        "fs ns/j",
+        "ray ns/j",
+        "ray/fs"
     );
     for threads in [1usize, 2] {
-        let fs_pool = forkscope::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        let ray_pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let fs_pool = forkscope::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let ray_pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         let chili_pool = chili::ThreadPool::with_config(chili::Config {
             thread_count: std::num::NonZero::new(threads),
             ..Default::default()
@@ -259,5 +289,7 @@ fn main() {
             );
         }
     }
-    println!("fs/seq < 1 is a speed-up; ns/j = (time - sequential time) / joins; ray/fs = how many times faster forkscope is than rayon");
+    println!(
+        "fs/seq < 1 is a speed-up; ns/j = (time - sequential time) / joins; ray/fs = how many times faster forkscope is than rayon"
+    );
 }
