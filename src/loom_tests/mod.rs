@@ -172,7 +172,8 @@ impl Backend for LoomBackend {
     }
 
     fn yield_now(&self) {
-        loom::thread::yield_now();
+        // Nothing, like `sync::spin` under loom (see there): a loom yield
+        // would forbid the schedules where the yielding thread gets ahead.
     }
 
     fn slot(&self) -> usize {
@@ -239,8 +240,12 @@ pub(crate) fn join_spawned() {
 }
 
 /// Checks `f` in every interleaving, then joins the backend's threads.
+/// (Unbounded even if `LOOM_MAX_PREEMPTIONS` is set; that only changes the
+/// bounded models.)
 pub(crate) fn model(f: impl Fn() + Sync + Send + 'static) {
-    loom::model(move || {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = None;
+    builder.check(move || {
         f();
         join_spawned();
     });

@@ -1,7 +1,7 @@
 //! Models of the `sync` primitives: `Parker`, `Event`, `CoreLatch` and the
 //! thread cache's hand-off.
 
-use super::{LOOM, LOOM_TIMEOUTS_FIRE, RaceCell, model};
+use super::{LOOM, LOOM_TIMEOUTS_FIRE, RaceCell, model, model_bounded};
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::sync::thread_cache::{ThreadCache, ThreadJob};
 use crate::sync::{CoreLatch, Event, JobRef, Parker};
@@ -132,7 +132,7 @@ fn event_waiter_always_sees_the_condition_and_returns() {
 /// by one waiter and seen by the notifier must cover the other too).
 #[test]
 fn event_one_notify_wakes_two_waiters() {
-    model(|| {
+    model_bounded(4, || {
         let event = Arc::new(Event::new());
         let flag = Arc::new(AtomicBool::new(false));
         let waiter = thread::spawn({
@@ -156,7 +156,7 @@ fn event_one_notify_wakes_two_waiters() {
 /// whose threads finish one by one): the waiter for both returns.
 #[test]
 fn event_two_notifiers_waiter_for_both_returns() {
-    model(|| {
+    model_bounded(4, || {
         let event = Arc::new(Event::new());
         let done = Arc::new(AtomicUsize::new(0));
         let notifiers: [_; 2] = core::array::from_fn(|_| {

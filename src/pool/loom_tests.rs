@@ -68,14 +68,16 @@ fn slot_published_frame_goes_to_exactly_one_of_owner_and_two_thieves() {
             contents: RaceCell::new(0),
         });
         let taken = Arc::new(AtomicUsize::new(0));
-        frame.contents.set(7);
-        registry.publish(0, frame.as_head());
         let thieves: [_; 2] = core::array::from_fn(|_| {
             let (registry, frame, taken) = (registry.clone(), frame.clone(), taken.clone());
             thread::spawn(move || {
                 try_steal(&registry, &frame, &taken);
             })
         });
+        // After the spawns, so that only `publish` orders this write before
+        // a thief's read.
+        frame.contents.set(7);
+        registry.publish(0, frame.as_head());
         if registry.reclaim(0, frame.as_head()) {
             // Ours again: no thief may be reading it.
             frame.contents.set(0);
@@ -93,7 +95,18 @@ fn slot_published_frame_goes_to_exactly_one_of_owner_and_two_thieves() {
 /// stack slot), with a thief that tries twice: each round is handed out
 /// exactly once, and a thief's swap never takes a frame from an earlier round
 /// by mistake (there is no ABA: thieves swap, only the owner compares).
+///
+/// Ignored: loom 0.7.3 reports a deadlock here that the memory model forbids
+/// (tokio-rs/loom#254, #389; fix in the unmerged tokio-rs/loom#391). The
+/// owner publishes and reclaims in round 1; the thief's second attempt loads
+/// the stale round-1 pointer and swaps, reading the reclaim's null; the owner
+/// publishes again (a plain store) and its `reclaim` CAS then fails, reading
+/// the thief's swap as the newest value. But the swap read the reclaim's null,
+/// so by RMW atomicity it directly follows the reclaim in modification order,
+/// before the second publish, and the CAS must read the publish. Loom does not
+/// order a store after a concurrent RMW that read an earlier value.
 #[test]
+#[ignore = "loom 0.7.3 false deadlock: RMW atomicity vs a concurrent store (tokio-rs/loom#254)"]
 fn slot_reused_frame_address_is_handed_out_once_per_round() {
     model(|| {
         let registry = idle_registry(2);

@@ -15,7 +15,8 @@
 //!   `tail`, `head`), `is_empty` is a SeqCst load. Loom switches threads only
 //!   at its own operations, so the marker and the queue operation right after
 //!   it happen together.
-//! - `SpinMutex` is loom's `Mutex`.
+//! - `SpinMutex` is loom's `Mutex`, and its `try_lock` blocks (its callers
+//!   retry until they get the lock).
 
 #[cfg(not(loom))]
 pub(crate) use crossbeam_queue::ArrayQueue;
@@ -67,8 +68,10 @@ mod model {
             SpinMutex(loom::sync::Mutex::new(value))
         }
 
+        /// Blocks: its callers retry until they get the lock anyway, and a
+        /// retry loop would have loom explore unboundedly many failed tries.
         pub(crate) fn try_lock(&self) -> Option<SpinMutexGuard<'_, T>> {
-            self.0.try_lock().ok()
+            Some(self.0.lock().unwrap())
         }
     }
 }
