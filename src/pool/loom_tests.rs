@@ -5,6 +5,7 @@
 use super::ThreadPoolBuilder;
 use super::frame::FrameHead;
 use super::registry::{Registry, WorkerSpec};
+use super::worker::WorkerThread;
 use crate::loom_tests::{LOOM, LOOM_NO_THREADS, RaceCell, model, model_bounded};
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{CoreLatch, Event, JobRef};
@@ -272,6 +273,63 @@ fn owner_sleeping_on_latch_wakes_when_thief_sets_it() {
 #[test]
 fn owner_sleeping_on_latch_and_recruitable_wakes_when_thief_sets_it() {
     model_bounded(3, || owner_waits_for_stolen_frame(true));
+}
+
+// ---- join on the real worker code -------------------------------------------
+
+/// `join` on the real worker code, without the rest of the pool: a model
+/// thread acts as worker 0 and calls `join(a, b)` while worker 1 (another
+/// model thread) is hungry and looks for work twice, as its loop would
+/// (`find_work`, then `execute`). Worker 0 shares `b` (`share_oldest`,
+/// `publish`) and, after `a`, either reclaims it and runs it itself, or waits
+/// for the thief (`wait_until`: look for work, `Registry::sleep` on the latch,
+/// park) while worker 1 runs it (`execute_stolen`: result, latch, unpark).
+/// Checks that `b` runs exactly once, both results and both halves' writes
+/// reach the caller, and the owner always wakes. Much smaller than the
+/// whole-pool model below, so it runs unbounded.
+#[test]
+fn join_owner_and_thief_on_real_worker_code() {
+    model(|| {
+        let registry = idle_registry(2);
+        // Worker 1 asks for work, so worker 0's join shares its frame.
+        registry.add_hungry();
+        let b_runs = Arc::new(AtomicUsize::new(0));
+        let (a_cell, b_cell) = (Arc::new(RaceCell::new(0)), Arc::new(RaceCell::new(0)));
+        let thief = thread::spawn({
+            let registry = registry.clone();
+            move || {
+                WorkerThread::act_as_worker_for_model(&registry, 1, |worker| {
+                    for _ in 0..2 {
+                        if worker.help_once_for_model() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        let (ac, bc, br) = (a_cell.clone(), b_cell.clone(), b_runs.clone());
+        let (ra, rb) = WorkerThread::act_as_worker_for_model(&registry, 0, move |worker| {
+            // SAFETY: `worker` is this thread's worker.
+            unsafe {
+                worker.join(
+                    move || {
+                        ac.set(1);
+                        1
+                    },
+                    move || {
+                        bc.set(2);
+                        br.fetch_add(1, Ordering::Relaxed);
+                        2
+                    },
+                )
+            }
+        });
+        assert_eq!((ra, rb), (1, 2));
+        assert_eq!(b_runs.load(Ordering::Relaxed), 1);
+        assert_eq!((a_cell.get(), b_cell.get()), (1, 2));
+        thief.join().unwrap();
+        assert!(registry.slot_is_empty(0));
+    });
 }
 
 // ---- the whole pool ----------------------------------------------------------
