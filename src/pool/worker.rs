@@ -146,6 +146,9 @@ impl WorkerThread {
     {
         let private_frames = self.private_frames.get();
         if private_frames >= MAX_PRIVATE_FRAMES {
+            // Still answer demand: a worker deep in a recursion has frames to
+            // share, and may not push another for a long time.
+            self.check_demand();
             return join_without_frame(a, b);
         }
         // SAFETY: forwarded.
@@ -176,11 +179,7 @@ impl WorkerThread {
         if self.oldest_private.get().is_null() {
             self.oldest_private.set(head);
         }
-        // SAFETY: `demand` points into our registry, alive (see `registry`).
-        // Relaxed: a hint; stealing itself is decided by the slot's RMWs.
-        if unsafe { (*self.demand).load(Ordering::Relaxed) } != 0 {
-            self.on_demand();
-        }
+        self.check_demand();
 
         let guard = RecoverOnUnwind {
             worker: self,
@@ -238,6 +237,17 @@ impl WorkerThread {
         unsafe { frame.take_result() }
     }
 
+    /// Shares a frame or wakes a sleeper if the pool asks for it: one load
+    /// of a word that is only written when workers run out of work.
+    #[inline(always)]
+    fn check_demand(&self) {
+        // SAFETY: `demand` points into our registry, alive (see `registry`).
+        // Relaxed: a hint; stealing itself is decided by the slot's RMWs.
+        if unsafe { (*self.demand).load(Ordering::Relaxed) } != 0 {
+            self.on_demand();
+        }
+    }
+
     /// Called on a join when workers are hungry or asleep: share a frame
     /// with the hungry, or, after a while, wake a sleeper.
     #[cold]
@@ -248,7 +258,8 @@ impl WorkerThread {
             self.share_oldest();
             return;
         }
-        // Workers sleep, and we have a frame to spare (we just pushed one).
+        // Workers sleep, and we have a frame to spare (we just pushed one, or
+        // have the most we keep).
         let countdown = self.recruit_countdown.get().saturating_sub(1);
         if countdown > 0 {
             self.recruit_countdown.set(countdown);
