@@ -24,17 +24,33 @@
 //! loom reports as a deadlock. A yield-based `wait` would hide exactly the bugs
 //! these models look for.
 //!
-//! # What loom cannot see
+//! # What loom sees, and what it does not
 //!
-//! `crossbeam_queue::ArrayQueue` (the pool's injector, the thread cache's idle
-//! list) is not loom-instrumented. Loom runs one model thread at a time and
-//! switches only at loom operations, so each queue call executes atomically and
-//! sees the latest state: the queue behaves as a linearizable, sequentially
-//! consistent object. That matches its real orderings (its pushes and pops are
-//! SeqCst read-modify-writes on head and tail, `is_empty` reads both with
-//! SeqCst), but loom does not check the queue's own implementation, and an
-//! edge that goes *only* through the queue is invisible to loom's data-race
-//! tracking; the models below never rely on one for a checked access.
+//! - The injector (`crossbeam_queue::ArrayQueue`) and the thread cache's idle
+//!   stack (a spin lock) are not loom-instrumented; `sync::shim` makes each of
+//!   their operations visible under `cfg(loom)` (a marker atomic per queue
+//!   operation, loom's `Mutex` for the lock). Without that, loom's
+//!   partial-order reduction skips the interleavings that differ only in queue
+//!   or lock order: the thread-cache model ran 3 executions instead of dozens
+//!   and missed a dropped job. Loom does not check crossbeam's queue itself.
+//! - Spins and backend yields are no-ops under loom (see `sync::spin`): a loom
+//!   yield keeps the yielding thread off the CPU until another thread has
+//!   taken a step, which forbids the schedules where a spinner gets ahead.
+//! - Loom treats SeqCst loads, stores and read-modify-writes as
+//!   Acquire/Release/AcqRel (SeqCst fences are modelled). That can only add
+//!   behaviours (false alarms), never hide one.
+//! - Loom 0.7.3 does not order a plain store after a concurrent
+//!   read-modify-write that read an earlier value (tokio-rs/loom#254), which
+//!   also only adds (impossible) behaviours; one model that hits it is
+//!   ignored, see `slot_reused_frame_address_is_handed_out_once_per_round`.
+//! - The bounded models (`model_bounded`) explore only schedules with few
+//!   preemptions; `LOOM_MAX_PREEMPTIONS=n` raises their bound for a deeper
+//!   run (the two-worker pool model takes about 3 minutes at 2).
+//!
+//! Each model was checked against deliberately broken variants of the code it
+//! covers (a missing wake-up, a Relaxed ordering where Acquire/Release is
+//! needed, a check-then-act instead of a CAS, ...): every such bug fails at
+//! least one model.
 
 mod sync_models;
 

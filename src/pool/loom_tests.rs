@@ -177,7 +177,7 @@ fn sleep_racing_inject_sleeper_wakes_and_finds_the_job() {
 /// workers asleep is a deadlock.
 #[test]
 fn sleep_two_sleepers_one_inject_job_is_found_before_shutdown() {
-    model_bounded(3, || {
+    model_bounded(2, || {
         let registry = idle_registry(2);
         let found = Arc::new(AtomicUsize::new(0));
         let found_event = Arc::new(Event::new());
@@ -329,6 +329,35 @@ fn join_owner_and_thief_on_real_worker_code() {
         assert_eq!((a_cell.get(), b_cell.get()), (1, 2));
         thief.join().unwrap();
         assert!(registry.slot_is_empty(0));
+    });
+}
+
+/// A worker of one pool calling into another (`ThreadPool::install` from a
+/// worker of pool A onto pool B, one real worker): the injected job's waiter
+/// is the A worker, which keeps looking for A's work and sleeps on its own
+/// parker in A's registry; B's worker runs the job, sets its latch and, if
+/// the waiter announced it sleeps, unparks that parker. The waiter always
+/// wakes and sees the job's writes.
+#[test]
+fn install_from_a_worker_of_another_pool_wakes_the_waiting_worker() {
+    model_bounded(3, || {
+        let pool_a = idle_registry(1);
+        let pool_b = ThreadPoolBuilder::new()
+            .backend(&LOOM)
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let data = Arc::new(RaceCell::new(0));
+        let d = data.clone();
+        let r = WorkerThread::act_as_worker_for_model(&pool_a, 0, |_| {
+            pool_b.install(move || {
+                d.set(5);
+                42
+            })
+        });
+        assert_eq!(r, 42);
+        assert_eq!(data.get(), 5);
+        drop(pool_b);
     });
 }
 
