@@ -16,14 +16,19 @@
 //!
 //! - **Private frames.** `W` links its join frames from `newest` down through
 //!   `older` pointers; `oldest_private` marks the oldest frame nobody else can
-//!   see. Only `W` reads or writes these links.
-//! - **Demand.** A worker with nothing to do adds itself to the pool's
-//!   `hungry` count (so does a worker waiting for a stolen half). `W` reads
-//!   `hungry` (Relaxed) on each `join`; while it is zero the cache line is
-//!   never written, so the read stays a cache hit.
-//! - **Sharing.** When `hungry > 0` and `W`'s one-frame `shared` slot is
-//!   empty, `W` unlinks its *oldest* private frame (the biggest piece of work),
-//!   marks it shared, and stores its pointer in the slot (Release).
+//!   see. Only `W` reads or writes these links. `W` keeps at most
+//!   `MAX_PRIVATE_FRAMES` (8) private frames: a `join` made with that many
+//!   runs `a` then `b` without a frame, since thieves only take the *oldest*
+//!   frame and the joins deep in a recursion are nearly all of its joins.
+//! - **Demand.** One word per pool counts the workers looking for work
+//!   (*hungry*: idle ones, and owners waiting for a stolen half) and the
+//!   sleeping ones. `W` reads it (Relaxed) on every `join`; it is only
+//!   written when workers run out of work or find some, so while everybody is
+//!   busy the read stays a cache hit.
+//! - **Sharing.** When workers are hungry and `W`'s one-frame `shared` slot
+//!   is empty, `W` unlinks its *oldest* private frame (the biggest piece of
+//!   work), fills in the fields a thief needs, and stores its pointer in the
+//!   slot (Release).
 //! - **Stealing.** A hungry worker swaps a non-null slot to null (Acquire) and
 //!   runs the frame's `b`: it writes the result, then sets the frame's
 //!   [`CoreLatch`](crate::sync::CoreLatch) and, only if `W` announced that it
@@ -41,16 +46,24 @@
 //!   runs it if needed (catching its panic), and lets `a`'s panic continue; a
 //!   frame never outlives its `join`. If `b` panics on a thief the payload is
 //!   carried back and resumed on `W`.
-//! - **Sleeping.** A worker that found nothing for a while marks itself
-//!   `sleeping`, increments `sleepers`, re-checks the injector and the slots,
-//!   and parks. Injecting work wakes one sleeper unless a worker is already
-//!   hungry; an owner with private frames checks `sleepers` once every
-//!   `WAKE_CHECK_INTERVAL` joins, so a tiny workload never pays for a futex
-//!   wake-up but a long one recruits every worker.
+//! - **Sleeping.** A worker that found nothing for a while (spinning, then
+//!   yielding) marks itself `sleeping`, counts itself in the demand word,
+//!   re-checks the injector and the slots, and parks. An owner waiting for a
+//!   stolen half sleeps the same way, and is also woken by the latch.
+//!   Injecting work wakes one sleeper unless a worker is already hungry; an
+//!   owner that sees sleepers wakes one only after it has been busy for
+//!   `RECRUIT_AFTER_NANOS` (20 µs, by the backend's clock; without a clock,
+//!   every `RECRUIT_CHECK_INTERVAL_NO_CLOCK` joins), so a tiny workload never
+//!   pays for a futex wake-up but a long one recruits every worker; a thief
+//!   that stole passes the wake-up on.
 //! - **Outside the pool.** A thread that is not a worker of the pool wraps its
 //!   work in a job on its own stack, pushes it to the pool's injector
-//!   (`crossbeam_queue::ArrayQueue`, no allocation) and waits on the pool's
-//!   external [`Event`](crate::sync::Event) until the job's flag is set.
+//!   (`crossbeam_queue::ArrayQueue`, no allocation) and waits until the job's
+//!   latch is set: a plain thread on the pool's external
+//!   [`Event`](crate::sync::Event), a worker of another pool by working for
+//!   its own pool and then sleeping on its own parker (whose registry the
+//!   waker keeps alive with an `Arc`), so pools calling into each other
+//!   cannot deadlock.
 
 mod builder;
 mod frame;
