@@ -381,7 +381,7 @@ impl Registry {
 
 /// Hooks for the loom models (`pool/loom_tests.rs`), which drive the real
 /// protocol functions from model threads.
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 impl Registry {
     pub(super) fn inject_for_model(&self, job: JobRef) {
         self.inject(job);

@@ -478,7 +478,7 @@ impl<B: FnOnce() -> RB, RB> Drop for RecoverOnUnwind<'_, B, RB> {
 
 /// Hooks for the loom models (`pool/loom_tests.rs`): model threads act as
 /// workers, without the worker loop. (The construction mirrors `run`.)
-#[cfg(loom)]
+#[cfg(all(test, loom))]
 impl WorkerThread {
     /// Runs `f` on the calling thread as worker `index` of `registry`.
     pub(super) fn act_as_worker_for_model<R>(
