@@ -8,11 +8,13 @@
 //! write), then bumps the epoch and clears the bit in one read-modify-write; it
 //! pays for a `wake_all` only if the bit was set.
 //!
-//! All accesses to the word are `SeqCst`, and the condition's write and read
-//! must be `SeqCst` too (or a `SeqCst` RMW): in the single total order either
-//! the notifier's RMW comes after the waiter's bit-setting (it sees the bit and
+//! All accesses to the word are `SeqCst` read-modify-writes (plus loads).
+//! The condition only needs to be written before the notifier's RMW and read
+//! with at least Acquire: either the notifier's RMW comes after the waiter's
+//! bit-setting CAS in the word's modification order (it sees the bit and
 //! wakes; the changed word also makes the waiter's `wait` return), or before
-//! it (the waiter's CAS fails or its re-check sees the condition).
+//! it, and then the waiter's CAS or load reads from the notifier's RMW,
+//! synchronizes with it, and its re-check sees the condition.
 
 use super::atomic::{AtomicU32, Ordering};
 use crate::Backend;
