@@ -272,14 +272,14 @@ fn main() {
             };
             let per_join = |t: Duration, base: Duration| (ns(t) - ns(base)) / w.joins as f64;
             println!(
-                "{:<22} {:>3} | {:>9.3}ms {:>9.3}ms {:>9.3}ms {:>9.3}ms {:>9.3}ms | {:>7.2}x {:>7.2}x {:>7.2}x | {:>9.2} {:>9.2} | {:>7.2}x",
+                "{:<22} {:>3} | {:>9.1}us {:>9.1}us {:>9.1}us {:>9.1}us {:>9.1}us | {:>7.2}x {:>7.2}x {:>7.2}x | {:>9.2} {:>9.2} | {:>7.2}x",
                 w.name,
                 threads,
-                ns(seq_ab) / 1e6,
-                ns(seq_ba) / 1e6,
-                ns(fs) / 1e6,
-                ns(ray) / 1e6,
-                ns(chi) / 1e6,
+                ns(seq_ab) / 1e3,
+                ns(seq_ba) / 1e3,
+                ns(fs) / 1e3,
+                ns(ray) / 1e3,
+                ns(chi) / 1e3,
                 ns(fs) / ns(seq_ab),
                 ns(ray) / ns(seq_ab),
                 ns(chi) / ns(seq_ba),
