@@ -20,9 +20,6 @@ use super::atomic::{AtomicU32, Ordering};
 use crate::Backend;
 
 const SLEEPERS: u32 = 1;
-/// Looks at the condition before sleeping (fewer under loom, where each one
-/// multiplies the interleavings to explore).
-const SPIN_ROUNDS: u32 = if cfg!(loom) { 1 } else { 64 };
 
 pub(crate) struct Event {
     word: AtomicU32,
@@ -38,11 +35,8 @@ impl Event {
     /// Returns once `done()` is true, sleeping through the backend if it is
     /// not true soon.
     pub(crate) fn wait_until(&self, backend: &dyn Backend, mut done: impl FnMut() -> bool) {
-        for _ in 0..SPIN_ROUNDS {
-            if done() {
-                return;
-            }
-            super::spin(16);
+        if super::spin_then_yield(backend, &mut done) {
+            return;
         }
         loop {
             let mut word = self.word.load(Ordering::SeqCst);

@@ -24,6 +24,8 @@
 //! an `Arc`'d scope or packet. A latch on a stack frame is only ever *set*,
 //! with one atomic swap, and never woken through.
 
+use crate::Backend;
+
 pub(crate) mod atomic;
 mod event;
 mod job;
@@ -37,6 +39,53 @@ pub(crate) use event::Event;
 pub(crate) use job::JobRef;
 pub(crate) use latch::CoreLatch;
 pub(crate) use parker::Parker;
+
+/// How long a waiter keeps yielding its time slice before it sleeps: about
+/// one wake-up latency of a sleeping thread on a virtual machine. Waiting
+/// this long awake is what lets a scope whose threads finish within it, and a
+/// cached thread that gets a new job within it, skip a futex round trip.
+const YIELD_FOR_NANOS: u64 = 100_000;
+/// Without a clock: this many yields instead.
+const YIELDS_WITHOUT_CLOCK: u32 = if cfg!(loom) { 1 } else { 256 };
+const SPIN_ROUNDS: u32 = if cfg!(loom) { 1 } else { 64 };
+
+/// The stages of a wait before sleeping: a short spin (the other side is
+/// often only a few hundred nanoseconds away), then yielding the time slice
+/// (so that spinning never keeps the thread we wait for off a core) for up to
+/// `YIELD_FOR_NANOS`. Returns whether `done()` became true; if not, the
+/// caller goes to sleep.
+pub(crate) fn spin_then_yield(backend: &dyn Backend, mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..SPIN_ROUNDS {
+        if done() {
+            return true;
+        }
+        spin(8);
+    }
+    let start = backend.now_nanos();
+    let mut yields = 0u32;
+    loop {
+        if done() {
+            return true;
+        }
+        backend.yield_now();
+        yields += 1;
+        let give_up = match start {
+            // Read the clock every 8 yields only.
+            Some(start) => {
+                yields % 8 == 0
+                    && backend
+                        .now_nanos()
+                        .unwrap_or(u64::MAX)
+                        .saturating_sub(start)
+                        >= YIELD_FOR_NANOS
+            }
+            None => yields >= YIELDS_WITHOUT_CLOCK,
+        };
+        if give_up {
+            return done();
+        }
+    }
+}
 
 /// Spins for a short while with `spin_loop` hints: the first stage of every
 /// wait, cheaper than a sleep when the other side is only a few hundred

@@ -71,10 +71,6 @@ const RETIRED: u32 = 2;
 
 /// How long an idle cached thread waits for work before it exits.
 pub(crate) const IDLE_TIMEOUT_NANOS: u64 = 1_000_000_000;
-/// Looks at the mailbox before parking: spinning, then yielding (one each
-/// under loom, where each look multiplies the interleavings to explore).
-const SPIN_ROUNDS: u32 = if cfg!(loom) { 1 } else { 200 };
-const YIELD_ROUNDS: u32 = if cfg!(loom) { 1 } else { 10 };
 
 struct Record {
     state: AtomicU32,
@@ -224,19 +220,10 @@ impl ThreadCache {
     fn wait_for_job(&self, record: &Record) -> bool {
         // Acquire: pairs with the spawner's Release exchange.
         let posted = || record.state.load(Ordering::Acquire) == POSTED;
-        // Spin first: a scope that spawns again right away should find us
-        // awake and pay no futex wake-up.
-        for _ in 0..SPIN_ROUNDS {
-            if posted() {
-                return true;
-            }
-            super::spin(32);
-        }
-        for _ in 0..YIELD_ROUNDS {
-            if posted() {
-                return true;
-            }
-            self.backend.yield_now();
+        // Stay awake a little first: a scope that spawns again soon should
+        // find us awake and pay no futex wake-up.
+        if super::spin_then_yield(self.backend, posted) {
+            return true;
         }
         let start = self.backend.now_nanos();
         loop {
