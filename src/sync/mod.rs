@@ -72,7 +72,7 @@ pub(crate) fn spin_then_yield(backend: &dyn Backend, mut done: impl FnMut() -> b
         let give_up = match start {
             // Read the clock every 8 yields only.
             Some(start) => {
-                yields % 8 == 0
+                yields.is_multiple_of(8)
                     && backend
                         .now_nanos()
                         .unwrap_or(u64::MAX)
