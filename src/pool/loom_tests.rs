@@ -298,7 +298,7 @@ fn join_owner_and_thief_on_real_worker_code() {
         let thief = thread::spawn({
             let registry = registry.clone();
             move || {
-                WorkerThread::act_as_worker_for_model(&registry, 1, |worker| {
+                WorkerThread::act_as_worker(&registry, 1, |worker| {
                     for _ in 0..2 {
                         if worker.help_once_for_model() {
                             break;
@@ -308,7 +308,7 @@ fn join_owner_and_thief_on_real_worker_code() {
             }
         });
         let (ac, bc, br) = (a_cell.clone(), b_cell.clone(), b_runs.clone());
-        let (ra, rb) = WorkerThread::act_as_worker_for_model(&registry, 0, move |worker| {
+        let (ra, rb) = WorkerThread::act_as_worker(&registry, 0, move |worker| {
             // SAFETY: `worker` is this thread's worker.
             unsafe {
                 worker.join(
@@ -349,7 +349,7 @@ fn install_from_a_worker_of_another_pool_wakes_the_waiting_worker() {
             .unwrap();
         let data = Arc::new(RaceCell::new(0));
         let d = data.clone();
-        let r = WorkerThread::act_as_worker_for_model(&pool_a, 0, |_| {
+        let r = WorkerThread::act_as_worker(&pool_a, 0, |_| {
             pool_b.install(move || {
                 d.set(5);
                 42

@@ -109,6 +109,16 @@ impl WorkerThread {
     /// Runs worker `index` of `registry` on the calling thread until the pool
     /// terminates.
     pub(super) fn run(registry: &Arc<Registry>, index: usize) {
+        Self::act_as_worker(registry, index, WorkerThread::main_loop);
+    }
+
+    /// Runs `f` on the calling thread as worker `index` of `registry`: its
+    /// `WorkerThread` on this stack, the thread's slot pointing to it.
+    pub(super) fn act_as_worker<R>(
+        registry: &Arc<Registry>,
+        index: usize,
+        f: impl FnOnce(&WorkerThread) -> R,
+    ) -> R {
         let worker = WorkerThread {
             registry: Arc::as_ptr(registry),
             demand: registry.demand_word(),
@@ -127,8 +137,9 @@ impl WorkerThread {
             rng: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
         };
         slot::set(&worker as *const WorkerThread as usize);
-        worker.main_loop();
+        let result = f(&worker);
         slot::set(0);
+        result
     }
 
     // ---- the join hot path -------------------------------------------------
@@ -478,39 +489,10 @@ impl<B: FnOnce() -> RB, RB> Drop for RecoverOnUnwind<'_, B, RB> {
     }
 }
 
-/// Hooks for the loom models (`pool/loom_tests.rs`): model threads act as
-/// workers, without the worker loop. (The construction mirrors `run`.)
+/// Hooks for the loom models (`pool/loom_tests.rs`), whose threads act as
+/// workers (`act_as_worker`) without the worker loop.
 #[cfg(all(test, loom))]
 impl WorkerThread {
-    /// Runs `f` on the calling thread as worker `index` of `registry`.
-    pub(super) fn act_as_worker_for_model<R>(
-        registry: &Arc<Registry>,
-        index: usize,
-        f: impl FnOnce(&WorkerThread) -> R,
-    ) -> R {
-        let worker = WorkerThread {
-            registry: Arc::as_ptr(registry),
-            demand: registry.demand_word(),
-            parker: registry.parker(index),
-            index,
-            newest: Cell::new(ptr::null()),
-            oldest_private: Cell::new(ptr::null()),
-            private_frames: Cell::new(0),
-            recruit_countdown: Cell::new(1),
-            recruit_interval: match registry.backend().now_nanos() {
-                Some(_) => RECRUIT_CHECK_INTERVAL,
-                None => RECRUIT_CHECK_INTERVAL_NO_CLOCK,
-            },
-            busy_since: Cell::new(0),
-            help_depth: Cell::new(0),
-            rng: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
-        };
-        slot::set(&worker as *const WorkerThread as usize);
-        let result = f(&worker);
-        slot::set(0);
-        result
-    }
-
     /// Looks for work once, as the worker loop does, and runs what it finds.
     pub(super) fn help_once_for_model(&self) -> bool {
         match self.find_work() {
