@@ -47,7 +47,7 @@ pub(crate) use parker::Parker;
 const YIELD_FOR_NANOS: u64 = 100_000;
 /// Without a clock: this many yields instead.
 const YIELDS_WITHOUT_CLOCK: u32 = if cfg!(loom) { 1 } else { 256 };
-const SPIN_ROUNDS: u32 = if cfg!(loom) { 1 } else { 64 };
+const SPIN_ROUNDS: u32 = if cfg!(loom) { 1 } else { 16 };
 
 /// The stages of a wait before sleeping: a short spin (the other side is
 /// often only a few hundred nanoseconds away), then yielding the time slice
@@ -59,7 +59,7 @@ pub(crate) fn spin_then_yield(backend: &dyn Backend, mut done: impl FnMut() -> b
         if done() {
             return true;
         }
-        spin(8);
+        spin(4);
     }
     let start = backend.now_nanos();
     let mut yields = 0u32;
