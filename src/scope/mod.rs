@@ -192,6 +192,8 @@ impl<'scope, 'env> Scope<'scope, 'env> {
     /// in a scope are joined before the scope returns. Each spawn runs on a
     /// thread of its own for its whole run, so spawned closures may block on
     /// each other; the thread usually comes from a cache of idle threads.
+    /// (Unlike with `std`, that thread may have run earlier spawns, so values
+    /// they left in thread-locals are still there.)
     ///
     /// # Panics
     ///
