@@ -119,6 +119,9 @@ fn sum_chili(s: &mut chili::Scope<'_>, node: &Node) -> u64 {
 
 /// Median time of one repetition of `f`, over `batches` batches of `reps`.
 fn measure(batches: usize, reps: usize, mut f: impl FnMut()) -> Duration {
+    // Let the other pools' idle threads (spinning after the last
+    // measurement) go to sleep, so they do not compete for the cores.
+    std::thread::sleep(Duration::from_millis(50));
     f(); // warm up
     let mut times: Vec<Duration> = (0..batches)
         .map(|_| {

@@ -16,8 +16,8 @@
 //!
 //! - **Private frames.** `W` links its join frames from `newest` down through
 //!   `older` pointers; `oldest_private` marks the oldest frame nobody else can
-//!   see. Only `W` reads or writes these links. `W` keeps at most
-//!   `MAX_PRIVATE_FRAMES` (8) private frames: a `join` made with that many
+//!   see. Only `W` reads or writes these links. `W` keeps at most twice
+//!   the pool's thread count (4 to 16) private frames: a `join` made with that many
 //!   runs `a` then `b` without a frame, since thieves only take the *oldest*
 //!   frame and the joins deep in a recursion are nearly all of its joins.
 //! - **Demand.** One word per pool counts the workers looking for work

@@ -17,13 +17,15 @@ const RECRUIT_CHECK_INTERVAL_NO_CLOCK: u32 = 1024;
 /// An owner wakes a sleeping worker only once it has been busy this long:
 /// a workload shorter than this never pays for a futex wake-up.
 const RECRUIT_AFTER_NANOS: u64 = 20_000;
-/// How many private frames a worker keeps. A `join` made while it has this
-/// many runs `a` then `b` with no frame at all: thieves only ever take the
-/// *oldest* private frame, so a frame this deep would be the last to go, and
-/// the joins that deep in a recursion are nearly all of its joins. (The
-/// frames above keep the work shareable: as thieves take the oldest ones,
-/// deeper joins get frames again.)
-const MAX_PRIVATE_FRAMES: u32 = 8;
+/// How many private frames a worker keeps: twice the pool's threads, within
+/// these bounds. A `join` made while it has that many runs `a` then `b` with
+/// no frame at all: thieves only ever take the *oldest* private frame, so a
+/// frame that deep would be the last to go, and the joins deep in a
+/// recursion are nearly all of its joins. (The frames above keep the work
+/// shareable: as thieves take the oldest ones, deeper joins get frames
+/// again.) More threads want more frames to take from one owner at a time.
+const MIN_PRIVATE_FRAMES: u32 = 4;
+const MAX_PRIVATE_FRAMES: u32 = 16;
 /// How deep a waiting worker may nest other work on its stack.
 const MAX_HELP_DEPTH: u32 = 16;
 /// Rounds of looking for work before a worker sleeps: first with spin hints,
@@ -55,6 +57,8 @@ pub(crate) struct WorkerThread {
     oldest_private: Cell<*const FrameHead>,
     /// How many private frames there are (`oldest_private` up to `newest`).
     private_frames: Cell<u32>,
+    /// How many private frames this worker keeps at most.
+    max_private_frames: u32,
     /// Joins left before the next look at sleeping workers.
     recruit_countdown: Cell<u32>,
     recruit_interval: u32,
@@ -127,6 +131,9 @@ impl WorkerThread {
             newest: Cell::new(ptr::null()),
             oldest_private: Cell::new(ptr::null()),
             private_frames: Cell::new(0),
+            max_private_frames: (registry.num_threads() as u32)
+                .saturating_mul(2)
+                .clamp(MIN_PRIVATE_FRAMES, MAX_PRIVATE_FRAMES),
             recruit_countdown: Cell::new(1),
             recruit_interval: match registry.backend().now_nanos() {
                 Some(_) => RECRUIT_CHECK_INTERVAL,
@@ -158,7 +165,7 @@ impl WorkerThread {
         RB: Send,
     {
         let private_frames = self.private_frames.get();
-        if private_frames >= MAX_PRIVATE_FRAMES {
+        if private_frames >= self.max_private_frames {
             // Still answer demand: a worker deep in a recursion has frames to
             // share, and may not push another for a long time.
             self.check_demand();
