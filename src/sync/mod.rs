@@ -40,11 +40,12 @@ pub(crate) use job::JobRef;
 pub(crate) use latch::CoreLatch;
 pub(crate) use parker::Parker;
 
-/// How long a waiter keeps yielding its time slice before it sleeps: about
-/// one wake-up latency of a sleeping thread on a virtual machine. Waiting
-/// this long awake is what lets a scope whose threads finish within it, and a
-/// cached thread that gets a new job within it, skip a futex round trip.
-const YIELD_FOR_NANOS: u64 = 100_000;
+/// How long a waiter keeps yielding its time slice before it sleeps. Long
+/// enough that a scope whose threads finish soon, and a cached thread that
+/// gets a new job soon, skip a futex round trip (measured with
+/// `benches/scope.rs`: 20 us does as well there as 100 us did), short enough
+/// that an idle thread burns little CPU before it parks.
+const YIELD_FOR_NANOS: u64 = 20_000;
 /// Without a clock: this many yields instead.
 const YIELDS_WITHOUT_CLOCK: u32 = if cfg!(loom) { 1 } else { 256 };
 const SPIN_ROUNDS: u32 = if cfg!(loom) { 1 } else { 16 };
