@@ -117,21 +117,16 @@ fn sum_chili(s: &mut chili::Scope<'_>, node: &Node) -> u64 {
 
 // ---- measurement -----------------------------------------------------------
 
-/// Median time of one repetition of `f`, over `batches` batches of `reps`.
-fn measure(batches: usize, reps: usize, mut f: impl FnMut()) -> Duration {
-    // Let the other pools' idle threads (spinning after the last
-    // measurement) go to sleep, so they do not compete for the cores.
-    std::thread::sleep(Duration::from_millis(50));
-    f(); // warm up
-    let mut times: Vec<Duration> = (0..batches)
-        .map(|_| {
-            let start = Instant::now();
-            for _ in 0..reps {
-                f();
-            }
-            start.elapsed() / reps as u32
-        })
-        .collect();
+/// Time of one repetition of `f`, over a batch of `reps`.
+fn batch(reps: usize, mut f: impl FnMut()) -> Duration {
+    let start = Instant::now();
+    for _ in 0..reps {
+        f();
+    }
+    start.elapsed() / reps as u32
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
 }
@@ -214,7 +209,7 @@ fn main() {
     let batches = if quick { 3 } else { 9 };
     let ns = |d: Duration| d.as_secs_f64() * 1e9;
     println!(
-        "forkscope join benchmark ({} batches, median; times per run)",
+        "forkscope join benchmark ({} interleaved batches, median; times per run)",
         batches
     );
     println!(
@@ -248,31 +243,42 @@ fn main() {
         });
         for w in workloads(quick) {
             assert_eq!((w.seq_ab)(), w.expect);
-            let seq_ab = measure(batches, w.reps, || {
-                black_box((w.seq_ab)());
-            });
-            let seq_ba = measure(batches, w.reps, || {
-                black_box((w.seq_ba)());
-            });
-            let fs = fs_pool.install(|| {
-                assert_eq!((w.forkscope)(), w.expect);
-                measure(batches, w.reps, || {
-                    black_box((w.forkscope)());
-                })
-            });
-            let ray = ray_pool.install(|| {
-                assert_eq!((w.rayon)(), w.expect);
-                measure(batches, w.reps, || {
-                    black_box((w.rayon)());
-                })
-            });
-            let chi = {
+            assert_eq!(fs_pool.install(|| (w.forkscope)()), w.expect);
+            assert_eq!(ray_pool.install(|| (w.rayon)()), w.expect);
+            assert_eq!((w.chili)(&mut chili_pool.scope()), w.expect);
+            // The implementations take turns batch by batch, so that a slow
+            // spell of the (shared, virtual) machine hits them all alike;
+            // before each batch the other pools' idle threads get time to
+            // go to sleep, so that they do not compete for the cores.
+            let settle = || std::thread::sleep(Duration::from_millis(20));
+            let mut times: [Vec<Duration>; 5] = Default::default();
+            for _ in 0..batches {
+                settle();
+                times[0].push(batch(w.reps, || {
+                    black_box((w.seq_ab)());
+                }));
+                times[1].push(batch(w.reps, || {
+                    black_box((w.seq_ba)());
+                }));
+                settle();
+                times[2].push(fs_pool.install(|| {
+                    batch(w.reps, || {
+                        black_box((w.forkscope)());
+                    })
+                }));
+                settle();
+                times[3].push(ray_pool.install(|| {
+                    batch(w.reps, || {
+                        black_box((w.rayon)());
+                    })
+                }));
+                settle();
                 let mut s = chili_pool.scope();
-                assert_eq!((w.chili)(&mut s), w.expect);
-                measure(batches, w.reps, || {
+                times[4].push(batch(w.reps, || {
                     black_box((w.chili)(&mut s));
-                })
-            };
+                }));
+            }
+            let [seq_ab, seq_ba, fs, ray, chi] = times.map(median);
             let per_join = |t: Duration, base: Duration| (ns(t) - ns(base)) / w.joins as f64;
             println!(
                 "{:<22} {:>3} | {:>9.1}us {:>9.1}us {:>9.1}us {:>9.1}us {:>9.1}us | {:>7.2}x {:>7.2}x {:>7.2}x | {:>9.2} {:>9.2} | {:>7.2}x",
