@@ -263,6 +263,9 @@ impl CountedJob {
         unsafe { ThreadJob::new(Arc::as_ptr(self).cast(), Self::run) }
     }
 
+    /// # Safety
+    ///
+    /// `this` is the job `post` made, run once.
     unsafe fn run(this: *const ()) -> JobRef {
         // SAFETY: see `post`.
         let job = unsafe { &*this.cast::<CountedJob>() };
@@ -278,6 +281,9 @@ impl CountedJob {
         unsafe { JobRef::new(this, Self::complete) }
     }
 
+    /// # Safety
+    ///
+    /// `this` is the job `post` made, completed once.
     unsafe fn complete(this: *const ()) {
         // SAFETY: see `post`.
         let job = unsafe { &*this.cast::<CountedJob>() };

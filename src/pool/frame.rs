@@ -43,6 +43,7 @@ impl<T> JobResult<T> {
 #[repr(C)]
 pub(super) struct FrameHead {
     /// Runs `b` on a thief (the frame's monomorphized `execute_stolen`).
+    /// SAFETY contract: see `FrameHead::execute`.
     execute: unsafe fn(*const FrameHead),
     /// Owner only: the next older frame of the owner (shared or private).
     pub(super) older: Cell<*const FrameHead>,
@@ -147,6 +148,13 @@ impl<B: FnOnce() -> RB, RB> JoinFrame<B, RB> {
         unsafe { (*self.result.get()).assume_init_read() }
     }
 
+    /// A thief's run of `b`; the `execute` of every `JoinFrame<B, RB>`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`FrameHead::execute`]: `this` heads a live, prepared
+    /// `JoinFrame<B, RB>` taken from a slot by a successful swap, and the
+    /// caller is a worker of the owner's registry.
     unsafe fn execute_stolen(this: *const FrameHead) {
         // `head` is the first field of a repr(C) struct.
         let this = this.cast::<Self>();

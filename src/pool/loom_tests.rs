@@ -23,6 +23,7 @@ fn idle_registry(n: usize) -> Arc<Registry> {
 
 /// A job for the injector that is never run, only popped.
 fn dummy_job() -> JobRef {
+    // SAFETY contract: none; it is never called.
     unsafe fn never(_: *const ()) {
         unreachable!("the models pop injected jobs, they do not run them");
     }

@@ -8,6 +8,7 @@
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct JobRef {
     data: *const (),
+    // SAFETY contract: `execute(data)` is sound once, per `JobRef::new`.
     execute: unsafe fn(*const ()),
 }
 

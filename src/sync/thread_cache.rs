@@ -32,6 +32,7 @@ use super::{JobRef, Parker};
 #[derive(Clone, Copy)]
 pub(crate) struct ThreadJob {
     data: *const (),
+    // SAFETY contract: `run(data)` is sound once, per `ThreadJob::new`.
     run: unsafe fn(*const ()) -> JobRef,
 }
 
