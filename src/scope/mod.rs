@@ -18,9 +18,10 @@
 //! 2. stores the result and announces it on the packet's event,
 //! 3. drops its reference to the packet (if the handle is gone, the result is
 //!    dropped right here, while the scope still waits for it),
-//! 4. decrements the running count and, at zero, wakes the owner, through its
-//!    own clone of the `Arc<ScopeData>`, so the data outlives the wake-up
-//!    (rust#98498).
+//! 4. once it is back in the thread cache (so that a scope spawning again right
+//!    after finds it idle), decrements the running count and, at zero, wakes
+//!    the owner, through its own clone of the `Arc<ScopeData>`, so the data
+//!    outlives the wake-up (rust#98498).
 //!
 //! After step 4 the thread touches nothing borrowed from the scope
 //! (rust#101983). [`scope`] waits for a count of zero from a drop guard, so it

@@ -6,14 +6,18 @@
 //! - [`Parker`]: one thread sleeps, anyone wakes it (a futex word with std's
 //!   parker states). Used by pool workers and cached threads.
 //! - [`Event`]: any number of threads wait for a condition that someone else
-//!   makes true and then announces. Used by scopes, join handles and pool
-//!   shutdown.
+//!   makes true and then announces. Used by scopes, join handles, threads
+//!   waiting for work they injected into a pool, and pool shutdown.
 //! - [`CoreLatch`]: a one-shot flag whose setter learns whether the owner went
 //!   to sleep on it, so that a wake-up is paid only when somebody sleeps.
 //! - [`JobRef`]: a type-erased pointer to a job and the function that runs it.
 //! - [`ThreadCache`](thread_cache::ThreadCache): idle backend threads, handed
 //!   jobs one at a time.
 //! - [`slot`]: the current thread's forkscope word.
+//! - [`spin_then_yield`]: the stage before every sleep (spin briefly, then
+//!   yield for up to 20 µs).
+//! - [`shim`]: the injector queue and the idle-stack lock, made visible to
+//!   loom under `cfg(loom)` (the crossbeam and spin types otherwise).
 //!
 //! # Keeping woken words alive
 //!
