@@ -8,7 +8,19 @@
 //! in the order of the implementation it is compared with: `a` then `b` for
 //! forkscope and rayon, `b` then `a` for chili (which runs `b` first).
 //!
-//! `FORKSCOPE_BENCH_QUICK=1` cuts the repetitions for a smoke run.
+//! Then the scheduler's other shapes of work, forkscope and rayon side by
+//! side (rayon being the one that handles them all):
+//!
+//! - *coarse*: join trees whose leaves busy-spin for milliseconds and never
+//!   call `join`, on a 2-thread pool whose workers sleep beforehand, inside
+//!   `install` and as a cold `join` from outside (the global pool);
+//! - *herd*: N outside threads share 1,600 `install`s of a job that sleeps
+//!   100 µs, on a 2-thread pool: wall time and the process's CPU time;
+//! - *oversub*: fib(33) with a join per call in pools of 2, 8 and 32 threads
+//!   (on however many cores the machine has).
+//!
+//! `FORKSCOPE_BENCH_QUICK=1` cuts the repetitions for a smoke run;
+//! `FORKSCOPE_BENCH_ONLY=fine,coarse,herd,oversub` picks sections.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -206,6 +218,28 @@ fn workloads(quick: bool) -> Vec<Workload> {
 
 fn main() {
     let quick = std::env::var_os("FORKSCOPE_BENCH_QUICK").is_some();
+    let only = std::env::var("FORKSCOPE_BENCH_ONLY").ok();
+    let wanted = |section: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|s| s == section))
+    };
+    if wanted("fine") {
+        fine(quick);
+    }
+    if wanted("coarse") {
+        coarse(quick);
+    }
+    if wanted("herd") {
+        herd(quick);
+    }
+    if wanted("oversub") {
+        oversub(quick);
+    }
+}
+
+// ---- fine-grained joins ----------------------------------------------------
+
+fn fine(quick: bool) {
     let batches = if quick { 3 } else { 9 };
     let ns = |d: Duration| d.as_secs_f64() * 1e9;
     println!(
@@ -301,4 +335,227 @@ fn main() {
     println!(
         "fs/seq < 1 is a speed-up; ns/j = (time - sequential time) / joins; ray/fs = how many times faster forkscope is than rayon"
     );
+}
+
+// ---- coarse joins ------------------------------------------------------------
+
+fn spin_for(d: Duration) {
+    let start = Instant::now();
+    while start.elapsed() < d {
+        std::hint::spin_loop();
+    }
+}
+
+type JoinFn = dyn Fn(&(dyn Fn() + Sync), &(dyn Fn() + Sync)) + Sync;
+
+/// A join tree of `depth` levels whose `2^depth` leaves each spin `leaf`.
+fn coarse_tree(join: &JoinFn, depth: u32, leaf: Duration) {
+    if depth == 0 {
+        spin_for(leaf);
+        return;
+    }
+    join(&|| coarse_tree(join, depth - 1, leaf), &|| {
+        coarse_tree(join, depth - 1, leaf)
+    });
+}
+
+fn fs_join(a: &(dyn Fn() + Sync), b: &(dyn Fn() + Sync)) {
+    forkscope::join(a, b);
+}
+
+fn rayon_join(a: &(dyn Fn() + Sync), b: &(dyn Fn() + Sync)) {
+    rayon::join(a, b);
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn coarse(quick: bool) {
+    let runs = if quick { 1 } else { 5 };
+    let fs_pool = forkscope::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let ray_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    // Warm up the global pools (both sized by the machine's parallelism).
+    forkscope::join(|| (), || ());
+    rayon::join(|| (), || ());
+    println!();
+    println!(
+        "coarse join trees, 2 threads, workers asleep before each run ({runs} runs, median, ms)"
+    );
+    println!(
+        "{:<26} {:>8} | {:>10} {:>10} {:>8} | {:>10} {:>10} {:>8}",
+        "tree", "seq", "fs install", "ray instal", "ray/fs", "fs cold", "ray cold", "ray/fs"
+    );
+    let shapes: [(&str, u32, Duration); 4] = [
+        ("join(100 ms, 100 ms)", 1, Duration::from_millis(100)),
+        ("depth 3, 8 x 10 ms", 3, Duration::from_millis(10)),
+        ("depth 5, 32 x 2 ms", 5, Duration::from_millis(2)),
+        ("depth 8, 256 x 1 ms", 8, Duration::from_millis(1)),
+    ];
+    for (name, depth, leaf) in shapes {
+        let seq = leaf * (1 << depth);
+        let mut t: [Vec<Duration>; 4] = Default::default();
+        for _ in 0..runs {
+            let timed = |f: &dyn Fn()| {
+                // Long enough for every idle worker of every pool to sleep.
+                std::thread::sleep(Duration::from_millis(30));
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            };
+            t[0].push(timed(&|| {
+                fs_pool.install(|| coarse_tree(&fs_join, depth, leaf))
+            }));
+            t[1].push(timed(&|| {
+                ray_pool.install(|| coarse_tree(&rayon_join, depth, leaf))
+            }));
+            t[2].push(timed(&|| coarse_tree(&fs_join, depth, leaf)));
+            t[3].push(timed(&|| coarse_tree(&rayon_join, depth, leaf)));
+        }
+        let [fi, ri, fc, rc] = t.map(median);
+        println!(
+            "{:<26} {:>8.1} | {:>10.1} {:>10.1} {:>7.2}x | {:>10.1} {:>10.1} {:>7.2}x",
+            name,
+            ms(seq),
+            ms(fi),
+            ms(ri),
+            ms(ri) / ms(fi),
+            ms(fc),
+            ms(rc),
+            ms(rc) / ms(fc),
+        );
+    }
+    println!("(cold: the tree's root join is called from the main thread, on the global pool)");
+}
+
+// ---- outside callers -----------------------------------------------------------
+
+/// The CPU time (user + system) the whole process has used.
+fn process_cpu() -> Duration {
+    // SAFETY: getrusage writes a `rusage` into the zeroed struct we own.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut usage), 0);
+        usage
+    };
+    let d = |tv: libc::timeval| Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1000);
+    d(usage.ru_utime) + d(usage.ru_stime)
+}
+
+/// `callers` threads share `total` calls of `install`; returns wall and CPU
+/// time.
+fn herd_run(callers: usize, total: usize, install: &(dyn Fn() + Sync)) -> (Duration, Duration) {
+    std::thread::sleep(Duration::from_millis(30));
+    let (cpu, start) = (process_cpu(), Instant::now());
+    std::thread::scope(|s| {
+        for _ in 0..callers {
+            s.spawn(|| {
+                for _ in 0..total / callers {
+                    install();
+                }
+            });
+        }
+    });
+    (start.elapsed(), process_cpu() - cpu)
+}
+
+fn herd(quick: bool) {
+    let runs = if quick { 1 } else { 3 };
+    let job = || std::thread::sleep(Duration::from_micros(100));
+    let fs_pool = forkscope::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let ray_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    println!();
+    println!(
+        "outside callers: 1,600 installs of a 100 us sleep on a 2-thread pool ({runs} runs, median)"
+    );
+    println!(
+        "{:<8} | {:>9} {:>9} {:>8} | {:>9} {:>9} {:>8}",
+        "callers", "fs wall", "ray wall", "fs/ray", "fs CPU", "ray CPU", "fs/ray"
+    );
+    for callers in [50usize, 200, 800] {
+        let mut t: [Vec<Duration>; 4] = Default::default();
+        for _ in 0..runs {
+            let (w, c) = herd_run(callers, 1600, &|| fs_pool.install(job));
+            t[0].push(w);
+            t[2].push(c);
+            let (w, c) = herd_run(callers, 1600, &|| ray_pool.install(job));
+            t[1].push(w);
+            t[3].push(c);
+        }
+        let [fw, rw, fc, rc] = t.map(median);
+        println!(
+            "{:<8} | {:>7.0}ms {:>7.0}ms {:>7.2}x | {:>7.0}ms {:>7.0}ms {:>7.2}x",
+            callers,
+            ms(fw),
+            ms(rw),
+            ms(fw) / ms(rw),
+            ms(fc),
+            ms(rc),
+            ms(fc) / ms(rc),
+        );
+    }
+}
+
+// ---- oversubscription -------------------------------------------------------
+
+fn oversub(quick: bool) {
+    let runs = if quick { 1 } else { 5 };
+    let n = 33;
+    println!();
+    println!(
+        "oversubscribed pools: fib({n}), a join per call, on {} cores ({runs} runs, median, ms)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "{:<8} | {:>9} {:>9} {:>8} | {:>12} {:>12}",
+        "threads", "forkscope", "rayon", "ray/fs", "fs / 2 thr", "ray / 2 thr"
+    );
+    let expect = fib_seq_ab(n);
+    let mut base = (0.0, 0.0);
+    for threads in [2usize, 8, 32] {
+        let fs_pool = forkscope::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let ray_pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut t: [Vec<Duration>; 2] = Default::default();
+        for _ in 0..runs {
+            std::thread::sleep(Duration::from_millis(30));
+            let start = Instant::now();
+            assert_eq!(fs_pool.install(|| fib_forkscope(black_box(n), 1)), expect);
+            t[0].push(start.elapsed());
+            std::thread::sleep(Duration::from_millis(30));
+            let start = Instant::now();
+            assert_eq!(ray_pool.install(|| fib_rayon(black_box(n), 1)), expect);
+            t[1].push(start.elapsed());
+        }
+        let [f, r] = t.map(median);
+        if threads == 2 {
+            base = (ms(f), ms(r));
+        }
+        println!(
+            "{:<8} | {:>9.1} {:>9.1} {:>7.2}x | {:>11.2}x {:>11.2}x",
+            threads,
+            ms(f),
+            ms(r),
+            ms(r) / ms(f),
+            ms(f) / base.0,
+            ms(r) / base.1,
+        );
+    }
 }

@@ -180,8 +180,9 @@ impl<B: FnOnce() -> RB, RB> JoinFrame<B, RB> {
 
 /// Who waits for an [`InjectedJob`], and so how to wake it.
 pub(super) enum Waiter {
-    /// A thread outside any pool, waiting on the target pool's external
-    /// `Event`.
+    /// A thread outside any pool, sleeping on the job's latch word
+    /// (`CoreLatch::wait_on_word`): the worker that runs the job wakes it and
+    /// no other thread.
     Thread,
     /// Worker `index` of another pool, which keeps working for its own pool
     /// while it waits (so pools that call into each other cannot deadlock)
@@ -244,18 +245,19 @@ impl<F: FnOnce(&WorkerThread) -> R + Send, R: Send> InjectedJob<F, R> {
         // SAFETY: executed once: we alone touch `waiter`.
         let waiter =
             unsafe { (*this.waiter.get()).take() }.expect("forkscope: injected job ran twice");
-        // After the set the waiter may free the job: the wake-up goes through
-        // the registry (ours, or the waiting worker's), never the job.
-        // SAFETY: `this` is live until the set, our last touch of it.
-        let sleepy = unsafe { CoreLatch::set(&this.latch) };
         match waiter {
-            // The Event protocol: the latch's RMW came first, then this RMW.
-            Waiter::Thread => registry.notify_external(),
+            // The waiting thread sleeps on the latch word and does not return
+            // before `set_and_wake` is done with it.
+            // SAFETY: `this` is live, and the thread waits in `wait_on_word`.
+            Waiter::Thread => unsafe { CoreLatch::set_and_wake(&this.latch, registry.backend()) },
+            // After the set the waiting worker may free the job: the wake-up
+            // goes through its registry, which our `Arc` keeps alive.
             Waiter::Worker {
                 registry: waiting,
                 index,
             } => {
-                if sleepy {
+                // SAFETY: `this` is live until the set, our last touch of it.
+                if unsafe { CoreLatch::set(&this.latch) } {
                     waiting.parker(index).unpark(waiting.backend());
                 }
             }

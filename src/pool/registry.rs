@@ -22,6 +22,16 @@ const ONE_SLEEPER: usize = 1 << HALF_BITS;
 /// back off.
 const INJECTOR_CAPACITY: usize = 1024;
 
+/// How long the watcher sleeps between two looks at the shared slots: the
+/// bound on how long a published frame can wait while a worker sleeps (plus
+/// the backend's wake-up latency), and what an otherwise idle worker pays
+/// while others run: one timed wake-up per interval.
+pub(super) const WATCH_NANOS: u64 = 50_000;
+/// Under loom every timeout fires at once; a watcher that kept looking would
+/// give the model unboundedly many steps, so it looks this many times, then
+/// sleeps until woken.
+const WATCH_ROUNDS_UNDER_LOOM: u32 = 2;
+
 /// Keeps a value on a cache line of its own (128 bytes covers the adjacent-
 /// line prefetcher of x86 and the line size of recent ARM cores).
 #[repr(align(128))]
@@ -45,9 +55,14 @@ pub(crate) struct Registry {
     /// low half, the number of sleeping workers in the high half. One word,
     /// so that the hot path tests both with one load.
     demand: CachePadded<AtomicUsize>,
+    /// How many workers are running a job they took in their loop (an
+    /// injected job or a stolen frame), helpers of a waiting owner included
+    /// in their outer job. While it is non-zero and workers sleep, one of the
+    /// sleepers is the *watcher* (see `sleep`).
+    active: CachePadded<AtomicUsize>,
+    /// Whether a sleeping worker holds the watcher's role.
+    watching: AtomicBool,
     injector: ArrayQueue<JobRef>,
-    /// Outside threads wait here for their injected jobs.
-    external: Event,
     terminating: AtomicBool,
     /// Workers that left their loop; the pool's drop waits for all.
     exited: AtomicUsize,
@@ -81,8 +96,9 @@ impl Registry {
                 .collect::<Vec<_>>()
                 .into_boxed_slice(),
             demand: CachePadded(AtomicUsize::new(0)),
+            active: CachePadded(AtomicUsize::new(0)),
+            watching: AtomicBool::new(false),
             injector: ArrayQueue::new(INJECTOR_CAPACITY),
-            external: Event::new(),
             terminating: AtomicBool::new(false),
             exited: AtomicUsize::new(0),
             exited_event: Event::new(),
@@ -145,8 +161,9 @@ impl Registry {
         &self.workers[index].0.parker
     }
 
-    pub(super) fn demand_word(&self) -> *const AtomicUsize {
-        &self.demand.0
+    /// Worker `index`'s shared slot, which only that worker fills.
+    pub(super) fn slot_of(&self, index: usize) -> *const AtomicPtr<FrameHead> {
+        &self.workers[index].0.slot
     }
 
     pub(super) fn add_hungry(&self) {
@@ -163,9 +180,8 @@ impl Registry {
         self.demand.0.load(Ordering::Relaxed) & HUNGRY_MASK != 0
     }
 
+    #[cfg(all(test, loom))]
     pub(super) fn slot_is_empty(&self, index: usize) -> bool {
-        // Relaxed: only the owner stores non-null, so a null it reads stays
-        // null until it publishes.
         self.workers[index].0.slot.load(Ordering::Relaxed).is_null()
     }
 
@@ -219,8 +235,9 @@ impl Registry {
     /// Parks worker `index` until it is woken.
     ///
     /// With `recruitable`, the worker counts as sleeping: work injected from
-    /// outside, a busy owner, or shutdown wake it; it does not park if work is
-    /// visible already. With a `latch`, setting the latch wakes it too, and it
+    /// outside, a worker that starts a job, or shutdown wake it; it does not
+    /// park if work is visible already; and it may become the watcher (see
+    /// `park_or_watch`). With a `latch`, setting the latch wakes it too, and it
     /// does not park if the latch is set. Returns on any wake-up; callers loop.
     pub(super) fn sleep(&self, index: usize, latch: Option<&CoreLatch>, recruitable: bool) {
         let me = &self.workers[index].0;
@@ -232,25 +249,105 @@ impl Registry {
             // `terminate`'s SeqCst store): either we see the new work here,
             // or the other side sees us sleeping and wakes us.
             fence(Ordering::SeqCst);
-            let work_visible = !self.injector.is_empty()
-                || self
-                    .workers
-                    .iter()
-                    .any(|w| !w.0.slot.load(Ordering::Relaxed).is_null());
-            park = !work_visible && (latch.is_some() || !self.is_terminating());
+            park = !self.work_visible() && (latch.is_some() || !self.is_terminating());
         }
         if let Some(latch) = latch {
             // After this, the setter unparks us (or the latch is set already).
             park = park && latch.get_sleepy();
         }
         if park {
-            me.parker.park(self.backend);
+            if recruitable {
+                self.park_or_watch(index, latch);
+            } else {
+                me.parker.park(self.backend);
+            }
         }
         // Whoever swaps `sleeping` back to false also takes us out of the
         // count: us here, or a waker (which then unparks us).
         if recruitable && me.sleeping.swap(false, Ordering::SeqCst) {
             self.demand.0.fetch_sub(ONE_SLEEPER, Ordering::SeqCst);
         }
+    }
+
+    /// A recruitable sleeper parks; but while some worker is active and no
+    /// other sleeper watches, it is the *watcher*: it sleeps `WATCH_NANOS` at
+    /// a time and, each time, looks for visible work (a published frame, an
+    /// injected job), returning to take it. So a frame published by an owner
+    /// that then runs for long without calling `join` reaches a sleeping
+    /// worker within `WATCH_NANOS` (plus the wake-up latency), and no `join`
+    /// ever pays for a wake-up. Once no other worker is active, the watcher
+    /// parks for good: an idle pool uses no CPU.
+    ///
+    /// The hand-over between "the last watcher stops" and "a worker starts a
+    /// job" is a Dekker pair on (`watching`, `active`), all SeqCst: the
+    /// watcher clears `watching` and then reads `active`; `start_job`
+    /// increments `active` and then reads `watching`. At least one of them
+    /// sees the other: the watcher keeps watching, or the starter wakes a
+    /// sleeper (which becomes the watcher when it finds nothing to do).
+    ///
+    /// Only other workers' jobs count: an owner waiting on `latch` is itself
+    /// inside an active job, and a pool of one worker has nobody to watch.
+    fn park_or_watch(&self, index: usize, latch: Option<&CoreLatch>) {
+        let parker = &self.workers[index].0.parker;
+        let own_jobs = usize::from(latch.is_some());
+        let others_active = || self.active.0.load(Ordering::SeqCst) > own_jobs;
+        while self.num_threads() > 1
+            && others_active()
+            && self
+                .watching
+                .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        {
+            let mut rounds = 0u32;
+            let woken = loop {
+                if parker.park_timeout(self.backend, WATCH_NANOS)
+                    || self.work_visible()
+                    || latch.map_or_else(|| self.is_terminating(), CoreLatch::probe)
+                {
+                    break true;
+                }
+                rounds += 1;
+                if !others_active() || (cfg!(loom) && rounds >= WATCH_ROUNDS_UNDER_LOOM) {
+                    break false;
+                }
+            };
+            self.watching.store(false, Ordering::SeqCst);
+            if woken {
+                return;
+            }
+            if cfg!(loom) {
+                break;
+            }
+        }
+        parker.park(self.backend);
+    }
+
+    /// Whether an injected job or a published frame is waiting.
+    fn work_visible(&self) -> bool {
+        !self.injector.is_empty()
+            || self
+                .workers
+                .iter()
+                .any(|w| !w.0.slot.load(Ordering::Relaxed).is_null())
+    }
+
+    /// A worker took a job in its loop: counts it active and, if nobody is
+    /// looking for work, makes sure somebody will: a sleeper is woken if
+    /// there is no watcher, or if the job is a stolen frame (an owner had
+    /// work to spare, there may be more: pass the wake-up on). Paid per
+    /// stolen frame or injected job, never per `join`.
+    pub(super) fn start_job(&self, stolen: bool) {
+        // SeqCst: the Dekker pair with `park_or_watch`.
+        self.active.0.fetch_add(1, Ordering::SeqCst);
+        let hungry = self.demand.0.load(Ordering::SeqCst) & HUNGRY_MASK != 0;
+        if !hungry && (stolen || !self.watching.load(Ordering::SeqCst)) {
+            self.wake_one();
+        }
+    }
+
+    /// The job `start_job` counted is done.
+    pub(super) fn end_job(&self) {
+        self.active.0.fetch_sub(1, Ordering::SeqCst);
     }
 
     fn sleepers(&self) -> usize {
@@ -271,14 +368,6 @@ impl Registry {
             }
         }
         false
-    }
-
-    /// An owner with work to spare: wake a sleeper if nobody is looking for
-    /// work already.
-    pub(super) fn recruit_sleeper(&self) {
-        if !self.is_hungry() {
-            self.wake_one();
-        }
     }
 
     // ---- work from outside -------------------------------------------------
@@ -335,16 +424,11 @@ impl Registry {
         self.inject(job_ref);
         match current {
             Some(worker) => worker.wait_until(job.latch()),
-            None => self
-                .external
-                .wait_until(self.backend, || job.latch().probe()),
+            // Our own word: the worker that runs the job wakes exactly us.
+            None => job.latch().wait_on_word(self.backend),
         }
         // SAFETY: the latch is set.
         unsafe { job.take_result() }.into_return_value(self.backend)
-    }
-
-    pub(super) fn notify_external(&self) {
-        self.external.notify_all(self.backend);
     }
 
     // ---- shutdown ----------------------------------------------------------

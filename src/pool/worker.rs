@@ -2,21 +2,13 @@
 
 use super::frame::{FrameHead, JobResult, JoinFrame};
 use super::registry::Registry;
-use crate::sync::atomic::{AtomicUsize, Ordering};
+use crate::sync::atomic::{AtomicPtr, Ordering};
 use crate::sync::{CoreLatch, JobRef, Parker, slot};
 use alloc::sync::Arc;
 use core::cell::Cell;
 use core::mem::ManuallyDrop;
 use core::ptr;
 
-/// While workers sleep, how many joins an owner runs between two looks at
-/// whether to wake one: with a clock, and without (then the count alone is
-/// the amortization).
-const RECRUIT_CHECK_INTERVAL: u32 = 32;
-const RECRUIT_CHECK_INTERVAL_NO_CLOCK: u32 = 1024;
-/// An owner wakes a sleeping worker only once it has been busy this long:
-/// a workload shorter than this never pays for a futex wake-up.
-const RECRUIT_AFTER_NANOS: u64 = 20_000;
 /// How many private frames a worker keeps: twice the pool's threads, within
 /// these bounds. A `join` made while it has that many runs `a` then `b` with
 /// no frame at all: thieves only ever take the *oldest* private frame, so a
@@ -46,8 +38,11 @@ enum Work {
 /// the thread's whole life; the thread's slot points to it.
 pub(crate) struct WorkerThread {
     registry: *const Registry,
-    /// The pool's demand word, cached to save a pointer hop on each join.
-    demand: *const AtomicUsize,
+    /// This worker's shared slot in the registry, cached to save a pointer
+    /// hop on each join.
+    shared_slot: *const AtomicPtr<FrameHead>,
+    /// Whether there is anybody to share frames with (more than one worker).
+    shares: bool,
     /// This worker's parker in the registry, for thieves to wake us.
     parker: *const Parker,
     index: usize,
@@ -59,11 +54,6 @@ pub(crate) struct WorkerThread {
     private_frames: Cell<u32>,
     /// How many private frames this worker keeps at most.
     max_private_frames: u32,
-    /// Joins left before the next look at sleeping workers.
-    recruit_countdown: Cell<u32>,
-    recruit_interval: u32,
-    /// When this worker last started a job from its loop (backend clock).
-    busy_since: Cell<u64>,
     help_depth: Cell<u32>,
     /// Xorshift state to pick a victim.
     rng: Cell<u32>,
@@ -125,7 +115,8 @@ impl WorkerThread {
     ) -> R {
         let worker = WorkerThread {
             registry: Arc::as_ptr(registry),
-            demand: registry.demand_word(),
+            shared_slot: registry.slot_of(index),
+            shares: registry.num_threads() > 1,
             parker: registry.parker(index),
             index,
             newest: Cell::new(ptr::null()),
@@ -134,12 +125,6 @@ impl WorkerThread {
             max_private_frames: (registry.num_threads() as u32)
                 .saturating_mul(2)
                 .clamp(MIN_PRIVATE_FRAMES, MAX_PRIVATE_FRAMES),
-            recruit_countdown: Cell::new(1),
-            recruit_interval: match registry.backend().now_nanos() {
-                Some(_) => RECRUIT_CHECK_INTERVAL,
-                None => RECRUIT_CHECK_INTERVAL_NO_CLOCK,
-            },
-            busy_since: Cell::new(0),
             help_depth: Cell::new(0),
             rng: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
         };
@@ -166,9 +151,9 @@ impl WorkerThread {
     {
         let private_frames = self.private_frames.get();
         if private_frames >= self.max_private_frames {
-            // Still answer demand: a worker deep in a recursion has frames to
-            // share, and may not push another for a long time.
-            self.check_demand();
+            // Still refill an emptied slot: a worker deep in a recursion has
+            // frames to share, and may not push another for a long time.
+            self.share_if_slot_empty();
             return join_without_frame(a, b);
         }
         // SAFETY: forwarded.
@@ -199,7 +184,7 @@ impl WorkerThread {
         if self.oldest_private.get().is_null() {
             self.oldest_private.set(head);
         }
-        self.check_demand();
+        self.share_if_slot_empty();
 
         let guard = RecoverOnUnwind {
             worker: self,
@@ -257,49 +242,31 @@ impl WorkerThread {
         unsafe { frame.take_result() }
     }
 
-    /// Shares a frame or wakes a sleeper if the pool asks for it: one load
-    /// of a word that is only written when workers run out of work.
+    /// Publishes the oldest private frame if the shared slot is empty: one
+    /// load of a word that only this worker fills and that a thief only
+    /// empties, so while the slot holds a frame the load is a cache hit and
+    /// nothing is written. A published frame stays there for the whole run of
+    /// its `a` unless stolen, so a recursion publishes O(depth) frames, not
+    /// O(joins), and an owner that runs for long without calling `join`
+    /// again still has its biggest pending piece of work on offer.
     #[inline(always)]
-    fn check_demand(&self) {
-        // SAFETY: `demand` points into our registry, alive (see `registry`).
-        // Relaxed: a hint; stealing itself is decided by the slot's RMWs.
-        if unsafe { (*self.demand).load(Ordering::Relaxed) } != 0 {
-            self.on_demand();
+    fn share_if_slot_empty(&self) {
+        // SAFETY: the slot is in our registry, alive (see `registry`).
+        // Relaxed: only we store non-null into it, so a null we read stays
+        // null until we publish; a stale non-null only delays the refill to
+        // our next join.
+        if self.shares && unsafe { (*self.shared_slot).load(Ordering::Relaxed) }.is_null() {
+            self.share_oldest();
         }
     }
 
-    /// Called on a join when workers are hungry or asleep: share a frame
-    /// with the hungry, or, after a while, wake a sleeper.
+    /// Moves the oldest private frame, if any, into the shared slot, which
+    /// is empty.
     #[cold]
     #[inline(never)]
-    fn on_demand(&self) {
-        let registry = self.registry();
-        if registry.is_hungry() {
-            self.share_oldest();
-            return;
-        }
-        // Workers sleep, and we have a frame to spare (we just pushed one, or
-        // have the most we keep).
-        let countdown = self.recruit_countdown.get().saturating_sub(1);
-        if countdown > 0 {
-            self.recruit_countdown.set(countdown);
-            return;
-        }
-        self.recruit_countdown.set(self.recruit_interval);
-        let busy_long_enough = registry
-            .backend()
-            .now_nanos()
-            .is_none_or(|now| now.saturating_sub(self.busy_since.get()) >= RECRUIT_AFTER_NANOS);
-        if busy_long_enough {
-            registry.recruit_sleeper();
-        }
-    }
-
-    /// Moves the oldest private frame into the shared slot, if the slot is
-    /// empty.
     fn share_oldest(&self) {
         let oldest = self.oldest_private.get();
-        if oldest.is_null() || !self.registry().slot_is_empty(self.index) {
+        if oldest.is_null() {
             return;
         }
         self.private_frames.set(self.private_frames.get() - 1);
@@ -422,16 +389,10 @@ impl WorkerThread {
         loop {
             match self.look_for_work(None, true) {
                 Some(work) => {
-                    self.busy_since
-                        .set(registry.backend().now_nanos().unwrap_or(0));
-                    if matches!(work, Work::Frame(_)) {
-                        // A steal means an owner had work to spare: there may
-                        // be more, so pass the wake-up on (paid here, not on
-                        // the owner's path).
-                        registry.recruit_sleeper();
-                    }
+                    registry.start_job(matches!(work, Work::Frame(_)));
                     // SAFETY: found by `find_work` on our registry.
                     unsafe { self.execute(work) };
+                    registry.end_job();
                 }
                 None if registry.is_terminating() => return,
                 None => registry.sleep(self.index, None, true),

@@ -92,6 +92,21 @@ pub(crate) fn spin_then_yield(backend: &dyn Backend, mut done: impl FnMut() -> b
     }
 }
 
+/// Gives the core to other threads while waiting for one of them to take a
+/// step that is only a few instructions away. Under loom a real loom yield:
+/// the waiter must not be scheduled again until another thread progressed
+/// (a no-op would make the model spin forever).
+#[inline]
+pub(crate) fn yield_to_others(backend: &dyn Backend) {
+    #[cfg(loom)]
+    {
+        let _ = backend;
+        loom::thread::yield_now();
+    }
+    #[cfg(not(loom))]
+    backend.yield_now();
+}
+
 /// Spins for a short while with `spin_loop` hints: the first stage of every
 /// wait, cheaper than a sleep when the other side is only a few hundred
 /// nanoseconds away.
