@@ -37,18 +37,24 @@ impl<T> JobResult<T> {
     }
 }
 
+/// How many low bits of a frame's address are always zero (`FrameHead` is
+/// aligned to 8): a published frame's slot value carries a tag there (see
+/// `FrameHead::prepare_to_share`).
+pub(super) const TAG_MASK: usize = 0b111;
+
 /// The type-independent part of a join frame: what the owner's private list
 /// and a thief need. Only ever accessed through raw pointers, because the
 /// owner and a thief use it at the same time (each its own fields).
-#[repr(C)]
+#[repr(C, align(8))]
 pub(super) struct FrameHead {
     /// Runs `b` on a thief (the frame's monomorphized `execute_stolen`).
     /// SAFETY contract: see `FrameHead::execute`.
     execute: unsafe fn(*const FrameHead),
     /// Owner only: the next older frame of the owner (shared or private).
     pub(super) older: Cell<*const FrameHead>,
-    /// Owner only: whether the frame was moved to the shared slot.
-    pub(super) shared: Cell<bool>,
+    /// Owner only: null while the frame is private; once it was moved to the
+    /// shared slot, the (tagged) value it was published as.
+    pub(super) published_as: Cell<*const FrameHead>,
     /// Set by the thief when `b` has run. Initialized by `prepare_to_share`.
     /// (Interior mutability: the owner reaches its frames through pointers
     /// derived from shared references.)
@@ -60,20 +66,37 @@ pub(super) struct FrameHead {
 
 impl FrameHead {
     /// Owner only, before publishing the frame: fills in what a thief needs
-    /// besides `execute`. (Frames that are never shared, nearly all of them,
-    /// skip these stores.)
+    /// besides `execute`, and returns the value to publish: the frame's
+    /// address with `tag` in its low bits. (Frames that are never shared,
+    /// nearly all of them, skip these stores.)
+    ///
+    /// The tag tells a thief that watches a slot (`STEAL_AGE_NANOS` in
+    /// `worker.rs`) that a frame at the same stack address as before is a new
+    /// one; a thief never relies on it for correctness, only to judge a
+    /// frame's age.
     ///
     /// # Safety
     ///
     /// `this` is one of the caller's private frames, alive.
-    pub(super) unsafe fn prepare_to_share(this: *const FrameHead, owner_parker: *const Parker) {
+    pub(super) unsafe fn prepare_to_share(
+        this: *const FrameHead,
+        owner_parker: *const Parker,
+        tag: usize,
+    ) -> *const FrameHead {
+        let published = this.map_addr(|addr| addr | (tag & TAG_MASK));
         // SAFETY: only the owner touches a private frame; these fields are not
         // behind a shared reference anywhere yet.
         unsafe {
             (*(*this).latch.get()).write(CoreLatch::new());
             (*this).owner_parker.set(MaybeUninit::new(owner_parker));
-            (*this).shared.set(true);
+            (*this).published_as.set(published);
         }
+        published
+    }
+
+    /// The frame a published slot value (see `prepare_to_share`) points to.
+    pub(super) fn untag(published: *const FrameHead) -> *const FrameHead {
+        published.map_addr(|addr| addr & !TAG_MASK)
     }
 
     /// The latch of a shared frame.
@@ -114,7 +137,7 @@ impl<B: FnOnce() -> RB, RB> JoinFrame<B, RB> {
             head: FrameHead {
                 execute: Self::execute_stolen,
                 older: Cell::new(older),
-                shared: Cell::new(false),
+                published_as: Cell::new(core::ptr::null()),
                 latch: UnsafeCell::new(MaybeUninit::uninit()),
                 owner_parker: Cell::new(MaybeUninit::uninit()),
             },

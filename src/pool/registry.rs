@@ -185,7 +185,8 @@ impl Registry {
         self.workers[index].0.slot.load(Ordering::Relaxed).is_null()
     }
 
-    /// Owner only: offers `frame` to thieves. The slot is empty.
+    /// Owner only: offers `frame` (a tagged value from
+    /// `FrameHead::prepare_to_share`) to thieves. The slot is empty.
     pub(super) fn publish(&self, index: usize, frame: *const FrameHead) {
         // Release: the frame's contents (the closure `b`) travel with the
         // pointer to the thief's Acquire swap.
@@ -195,7 +196,8 @@ impl Registry {
             .store(frame.cast_mut(), Ordering::Release);
     }
 
-    /// Owner only: takes `frame` back if no thief took it.
+    /// Owner only: takes `frame` (the value it was published as) back if no
+    /// thief took it.
     pub(super) fn reclaim(&self, index: usize, frame: *const FrameHead) -> bool {
         // Relaxed: on success nothing was transferred (the frame was ours
         // all along); the RMW on the slot decides between us and a thief.
@@ -211,7 +213,14 @@ impl Registry {
             .is_ok()
     }
 
-    /// Takes `victim`'s shared frame, if any.
+    /// What `victim`'s shared slot holds (null if nothing, else a tagged frame
+    /// pointer), without taking it.
+    pub(super) fn peek(&self, victim: usize) -> *const FrameHead {
+        // Relaxed: a hint; taking the frame is `steal`'s Acquire swap.
+        self.workers[victim].0.slot.load(Ordering::Relaxed)
+    }
+
+    /// Takes `victim`'s shared frame, if any (its untagged address).
     pub(super) fn steal(&self, victim: usize) -> Option<*const FrameHead> {
         let slot = &self.workers[victim].0.slot;
         // Relaxed load first, so scanning an empty slot does not write its
@@ -220,7 +229,7 @@ impl Registry {
             return None;
         }
         let frame = slot.swap(ptr::null_mut(), Ordering::Acquire);
-        (!frame.is_null()).then_some(frame.cast_const())
+        (!frame.is_null()).then(|| FrameHead::untag(frame))
     }
 
     pub(super) fn pop_injected(&self) -> Option<JobRef> {

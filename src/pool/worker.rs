@@ -9,24 +9,53 @@ use core::cell::Cell;
 use core::mem::ManuallyDrop;
 use core::ptr;
 
-/// How many private frames a worker keeps: twice the pool's threads, within
-/// these bounds. A `join` made while it has that many runs `a` then `b` with
-/// no frame at all: thieves only ever take the *oldest* private frame, so a
-/// frame that deep would be the last to go, and the joins deep in a
-/// recursion are nearly all of its joins. (The frames above keep the work
-/// shareable: as thieves take the oldest ones, deeper joins get frames
-/// again.) More threads want more frames to take from one owner at a time.
-const MIN_PRIVATE_FRAMES: u32 = 4;
-const MAX_PRIVATE_FRAMES: u32 = 16;
+/// How many private frames a worker keeps (in a pool of more than one
+/// worker; a lone worker has nobody to share with and keeps none). A `join`
+/// made while it has that many runs `a` then `b` with no frame at all:
+/// thieves only ever take the *oldest* frame, so a frame that deep would be
+/// the last to go, and the joins deep in a recursion are nearly all of its
+/// joins. The frames above keep the work shareable: as thieves take the
+/// oldest ones, deeper joins get frames again. A framed join costs a few
+/// nanoseconds more than a frameless one, so more frames only cost: with 16
+/// (once twice the pool's threads), fib(33) in a pool of 8 threads on 2
+/// cores, where thieves keep taking small frames, spent half its time in
+/// framed joins and ran 2x as long as on 2 threads; with 4 it runs as fast.
+const PRIVATE_FRAMES: u32 = 1;
 /// How deep a waiting worker may nest other work on its stack.
 const MAX_HELP_DEPTH: u32 = 16;
 /// Rounds of looking for work before a worker sleeps: first with spin hints,
 /// then yielding its time slice. A round is short (two spin hints), so a
-/// waiting owner sees its latch, and a hungry worker a shared frame, within
-/// a few dozen nanoseconds. (One each under loom, where every round
-/// multiplies the interleavings to explore.)
+/// waiting owner sees its latch within a few dozen nanoseconds. (One each
+/// under loom, where every round multiplies the interleavings to explore.)
 const SPIN_ROUNDS: u32 = if cfg!(loom) { 1 } else { 4096 };
 const YIELD_ROUNDS: u32 = if cfg!(loom) { 1 } else { 64 };
+/// While spinning, a hungry worker looks at the other workers' shared slots
+/// only every `LOOK_EVERY` rounds (a few microseconds on x86, where a spin
+/// hint takes tens of cycles; every round once it yields), and takes a frame
+/// only if it saw the very same frame at its previous look. Two reasons:
+///
+/// - Each look pulls the slots' cache lines over, and the owners' next
+///   writes to them (a publish, a reclaim) then pay to take them back: with
+///   a look every few dozen nanoseconds, a 1023-node tree sum on 2 threads
+///   (about 1.5 us of work, 10 publications) ran 1.7x slower than with the
+///   other worker busy elsewhere; looking every 256 rounds costs nearly
+///   nothing.
+/// - A frame its owner reclaims within a few microseconds is cheaper left to
+///   the owner than handed over (a cross-core hand-off costs about a
+///   microsecond, and the owner then waits for the thief's result). A frame
+///   still there a look later is one whose `a` runs long: the big pieces of
+///   work, which pay this delay once. The slot values carry a tag (see
+///   `FrameHead::prepare_to_share`), so a new frame at an old address does
+///   not pass for an old one.
+const LOOK_EVERY: u32 = if cfg!(loom) { 1 } else { 256 };
+
+/// The published frame a thief saw at its last look, which it takes if it
+/// is still there at the next one (see `LOOK_EVERY`).
+#[derive(Clone, Copy)]
+struct Sighting {
+    victim: usize,
+    frame: *const FrameHead,
+}
 
 /// Work a worker found: a stolen join frame or an injected job.
 enum Work {
@@ -55,6 +84,8 @@ pub(crate) struct WorkerThread {
     /// How many private frames this worker keeps at most.
     max_private_frames: u32,
     help_depth: Cell<u32>,
+    /// Frames published so far (wrapping): the tags of published frames.
+    publications: Cell<usize>,
     /// Xorshift state to pick a victim.
     rng: Cell<u32>,
 }
@@ -122,10 +153,13 @@ impl WorkerThread {
             newest: Cell::new(ptr::null()),
             oldest_private: Cell::new(ptr::null()),
             private_frames: Cell::new(0),
-            max_private_frames: (registry.num_threads() as u32)
-                .saturating_mul(2)
-                .clamp(MIN_PRIVATE_FRAMES, MAX_PRIVATE_FRAMES),
+            max_private_frames: if registry.num_threads() > 1 {
+                PRIVATE_FRAMES
+            } else {
+                0
+            },
             help_depth: Cell::new(0),
+            publications: Cell::new(0),
             rng: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
         };
         slot::set(&worker as *const WorkerThread as usize);
@@ -193,7 +227,7 @@ impl WorkerThread {
         let ra = a();
         core::mem::forget(guard);
 
-        if !frame.head.shared.get() {
+        if frame.head.published_as.get().is_null() {
             // Still private, hence the newest frame: pop it and run `b` here.
             self.pop_private(head);
             // SAFETY: private frames are never run by anyone else.
@@ -201,8 +235,12 @@ impl WorkerThread {
             return (ra, rb);
         }
         // SAFETY: the frame is ours and shared.
-        let rb = unsafe { self.finish_shared(&frame) };
-        (ra, rb.into_return_value(self.registry().backend()))
+        let rb = match unsafe { self.reclaim_or_wait(&frame) } {
+            // SAFETY: reclaimed, so nobody else runs it.
+            None => unsafe { frame.run_inline() },
+            Some(stolen) => stolen.into_return_value(self.registry().backend()),
+        };
+        (ra, rb)
     }
 
     #[inline(always)]
@@ -215,31 +253,32 @@ impl WorkerThread {
         }
     }
 
-    /// The frame was shared: take it back if nobody stole it, else wait for
-    /// the thief. Returns `b`'s result; pops the frame.
+    /// The frame was shared: take it back if nobody stole it (`None`: the
+    /// caller runs `b`), else wait for the thief and return `b`'s result.
+    /// Pops the frame either way.
     ///
     /// # Safety
     ///
     /// `frame` is this worker's newest frame, shared.
     #[cold]
-    unsafe fn finish_shared<B: FnOnce() -> RB, RB>(
+    unsafe fn reclaim_or_wait<B: FnOnce() -> RB, RB>(
         &self,
         frame: &JoinFrame<B, RB>,
-    ) -> JobResult<RB> {
-        let head = &frame.head as *const FrameHead;
+    ) -> Option<JobResult<RB>> {
         // A shared frame's younger frames are all gone, and its older ones are
         // shared too: it is the top of the stack and nothing is private.
         self.newest.set(frame.head.older.get());
         debug_assert!(self.oldest_private.get().is_null());
-        if self.registry().reclaim(self.index, head) {
-            // SAFETY: we won the slot back, so no thief has the frame.
-            let backend = self.registry().backend();
-            return JobResult::call(backend, || unsafe { frame.run_inline() });
+        if self
+            .registry()
+            .reclaim(self.index, frame.head.published_as.get())
+        {
+            return None;
         }
         // SAFETY: shared frames were prepared.
         self.wait_until(unsafe { frame.head.latch() });
         // SAFETY: stolen, and the latch is set.
-        unsafe { frame.take_result() }
+        Some(unsafe { frame.take_result() })
     }
 
     /// Publishes the oldest private frame if the shared slot is empty: one
@@ -287,8 +326,11 @@ impl WorkerThread {
         }
         // SAFETY: `oldest` is our private frame, alive until its join
         // returns, which waits for whoever takes it.
-        unsafe { FrameHead::prepare_to_share(oldest, self.parker) };
-        self.registry().publish(self.index, oldest);
+        let tag = self.publications.get().wrapping_add(1);
+        self.publications.set(tag);
+        // SAFETY: `oldest` is our private frame, alive.
+        let published = unsafe { FrameHead::prepare_to_share(oldest, self.parker, tag) };
+        self.registry().publish(self.index, published);
     }
 
     // ---- waiting and working -----------------------------------------------
@@ -324,12 +366,13 @@ impl WorkerThread {
             registry.add_hungry();
         }
         let mut found = None;
+        let mut sighting = None;
         for round in 0..SPIN_ROUNDS + YIELD_ROUNDS {
             if latch.is_some_and(CoreLatch::probe) {
                 break;
             }
-            if search {
-                found = self.find_work();
+            if search && (round >= SPIN_ROUNDS || round.is_multiple_of(LOOK_EVERY)) {
+                found = self.find_work(&mut sighting);
                 if found.is_some() {
                     break;
                 }
@@ -349,27 +392,40 @@ impl WorkerThread {
         found
     }
 
-    /// Takes a shared frame from another worker, or an injected job.
-    fn find_work(&self) -> Option<Work> {
+    /// Takes an injected job, or a published frame of another worker that
+    /// was already there at the previous look (`sighting`; under loom, at
+    /// first sight).
+    fn find_work(&self, sighting: &mut Option<Sighting>) -> Option<Work> {
         let registry = self.registry();
+        if let Some(job) = registry.pop_injected() {
+            return Some(Work::Injected(job));
+        }
+        if let Some(seen) = sighting.take()
+            && registry.peek(seen.victim) == seen.frame
+        {
+            // Whatever the swap returns (the frame, or one published since),
+            // it is ours.
+            return registry.steal(seen.victim).map(Work::Frame);
+        }
         let n = registry.num_threads();
-        if n > 1 {
-            let mut x = self.rng.get();
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            self.rng.set(x);
-            let start = x as usize % n;
-            for i in 0..n {
-                let victim = (start + i) % n;
-                if victim != self.index
-                    && let Some(frame) = registry.steal(victim)
-                {
-                    return Some(Work::Frame(frame));
+        let mut x = self.rng.get();
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.rng.set(x);
+        let start = x as usize % n;
+        for i in 0..n {
+            let victim = (start + i) % n;
+            let frame = registry.peek(victim);
+            if victim != self.index && !frame.is_null() {
+                if cfg!(loom) {
+                    return registry.steal(victim).map(Work::Frame);
                 }
+                *sighting = Some(Sighting { victim, frame });
+                return None;
             }
         }
-        registry.pop_injected().map(Work::Injected)
+        None
     }
 
     /// # Safety
@@ -444,16 +500,18 @@ impl<B: FnOnce() -> RB, RB> Drop for RecoverOnUnwind<'_, B, RB> {
     #[cold]
     fn drop(&mut self) {
         let (worker, frame) = (self.worker, self.frame);
-        let result = if frame.head.shared.get() {
-            // SAFETY: our newest frame, shared.
-            unsafe { worker.finish_shared(frame) }
-        } else {
+        let stolen = if frame.head.published_as.get().is_null() {
             worker.pop_private(&frame.head);
-            let backend = worker.registry().backend();
-            // SAFETY: private, so nobody else runs it.
-            JobResult::call(backend, || unsafe { frame.run_inline() })
+            None
+        } else {
+            // SAFETY: our newest frame, shared.
+            unsafe { worker.reclaim_or_wait(frame) }
         };
-        drop(result);
+        if stolen.is_none() {
+            let backend = worker.registry().backend();
+            // SAFETY: private or reclaimed, so nobody else runs it.
+            drop(JobResult::call(backend, || unsafe { frame.run_inline() }));
+        }
     }
 }
 
@@ -463,7 +521,7 @@ impl<B: FnOnce() -> RB, RB> Drop for RecoverOnUnwind<'_, B, RB> {
 impl WorkerThread {
     /// Looks for work once, as the worker loop does, and runs what it finds.
     pub(super) fn help_once_for_model(&self) -> bool {
-        match self.find_work() {
+        match self.find_work(&mut None) {
             // SAFETY: found by `find_work` on our registry.
             Some(work) => unsafe { self.execute(work) },
             None => return false,
