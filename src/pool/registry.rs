@@ -255,10 +255,11 @@ impl Registry {
             me.sleeping.store(true, Ordering::SeqCst);
             self.demand.0.fetch_add(ONE_SLEEPER, Ordering::SeqCst);
             // SeqCst fence: pairs with the fence in `inject` (and
-            // `terminate`'s SeqCst store): either we see the new work here,
-            // or the other side sees us sleeping and wakes us.
+            // `terminate`'s SeqCst store): either we see the new job here,
+            // or the other side sees us sleeping and wakes us. (Published
+            // frames are the watcher's business, see `park_or_watch`.)
             fence(Ordering::SeqCst);
-            park = !self.work_visible() && (latch.is_some() || !self.is_terminating());
+            park = self.injector.is_empty() && (latch.is_some() || !self.is_terminating());
         }
         if let Some(latch) = latch {
             // After this, the setter unparks us (or the latch is set already).
@@ -278,14 +279,18 @@ impl Registry {
         }
     }
 
-    /// A recruitable sleeper parks; but while some worker is active and no
-    /// other sleeper watches, it is the *watcher*: it sleeps `WATCH_NANOS` at
-    /// a time and, each time, looks for visible work (a published frame, an
-    /// injected job), returning to take it. So a frame published by an owner
+    /// A recruitable sleeper parks; but while some other worker is active and
+    /// no other sleeper watches, it is the *watcher*: it sleeps `WATCH_NANOS`
+    /// at a time and, each time, looks at the injector and the shared slots.
+    /// It returns (to take the work) when a job was injected, or when a slot
+    /// holds the very frame it held at the previous look: a frame whose
+    /// owner has been running its `a` for at least `WATCH_NANOS` without
+    /// taking it back, so worth a hand-off. So a frame published by an owner
     /// that then runs for long without calling `join` reaches a sleeping
-    /// worker within `WATCH_NANOS` (plus the wake-up latency), and no `join`
-    /// ever pays for a wake-up. Once no other worker is active, the watcher
-    /// parks for good: an idle pool uses no CPU.
+    /// worker within two intervals (plus the wake-up latency), no `join`
+    /// ever pays for a wake-up, and the short-lived frames of fine-grained
+    /// joins never make the watcher spin. Once no other worker is active,
+    /// the watcher parks for good: an idle pool uses no CPU.
     ///
     /// The hand-over between "the last watcher stops" and "a worker starts a
     /// job" is a Dekker pair on (`watching`, `active`), all SeqCst: the
@@ -308,13 +313,19 @@ impl Registry {
                 .is_ok()
         {
             let mut rounds = 0u32;
+            let mut seen = ptr::null();
             let woken = loop {
                 if parker.park_timeout(self.backend, WATCH_NANOS)
-                    || self.work_visible()
+                    || !self.injector.is_empty()
                     || latch.map_or_else(|| self.is_terminating(), CoreLatch::probe)
                 {
                     break true;
                 }
+                let frame = self.first_published_frame();
+                if !frame.is_null() && (frame == seen || cfg!(loom)) {
+                    break true;
+                }
+                seen = frame;
                 rounds += 1;
                 if !others_active() || (cfg!(loom) && rounds >= WATCH_ROUNDS_UNDER_LOOM) {
                     break false;
@@ -331,13 +342,13 @@ impl Registry {
         parker.park(self.backend);
     }
 
-    /// Whether an injected job or a published frame is waiting.
-    fn work_visible(&self) -> bool {
-        !self.injector.is_empty()
-            || self
-                .workers
-                .iter()
-                .any(|w| !w.0.slot.load(Ordering::Relaxed).is_null())
+    /// The (tagged) value of the first non-empty shared slot, or null.
+    fn first_published_frame(&self) -> *const FrameHead {
+        self.workers
+            .iter()
+            .map(|w| w.0.slot.load(Ordering::Relaxed).cast_const())
+            .find(|frame| !frame.is_null())
+            .unwrap_or(ptr::null())
     }
 
     /// A worker took a job in its loop: counts it active and, if nobody is
