@@ -102,10 +102,15 @@ pub trait Backend: Send + Sync {
     }
 
     /// Like [`wait`](Backend::wait), but gives up after about `timeout_nanos`
-    /// nanoseconds. Used by idle cached threads, which exit after a while.
+    /// nanoseconds. Used by idle cached threads, which exit after a while,
+    /// and by a pool's *watcher*: while some workers run jobs, one sleeping
+    /// worker wakes every 50 µs to look for halves of `join`s that nobody
+    /// took yet, which is how a `join` whose halves run for long without
+    /// calling `join` again still runs in parallel.
     ///
-    /// The default calls `wait` (a backend without timeouts keeps its idle
-    /// threads; see [`now_nanos`](Backend::now_nanos)).
+    /// The default calls `wait`: a backend without timeouts keeps its idle
+    /// threads (see [`now_nanos`](Backend::now_nanos)), and its pools hand
+    /// such halves only to workers that happen to be awake.
     fn wait_timeout(&self, word: &AtomicU32, expected: u32, timeout_nanos: u64) {
         let _ = timeout_nanos;
         self.wait(word, expected);

@@ -67,8 +67,8 @@ use std::vec::Vec;
 pub(crate) enum Timeouts {
     /// Timeouts never fire (`wait_timeout` is `wait`) and there is no clock.
     Never,
-    /// Every timeout fires at once and the clock says it has: each
-    /// `now_nanos` is a second after the previous one.
+    /// Every timeout fires at once (after a loom yield) and the clock says
+    /// it has: each `now_nanos` is a second after the previous one.
     Immediate,
 }
 
@@ -104,6 +104,13 @@ pub(crate) static LOOM_TIMEOUTS_FIRE: LoomBackend = LoomBackend {
 /// No threads ever start.
 pub(crate) static LOOM_NO_THREADS: LoomBackend = LoomBackend {
     timeouts: Timeouts::Never,
+    spawn: Spawn::Never,
+};
+
+/// No threads ever start, and every timeout fires (after letting another
+/// thread take a step): the pool's watcher, played by a model thread.
+pub(crate) static LOOM_NO_THREADS_TIMEOUTS_FIRE: LoomBackend = LoomBackend {
+    timeouts: Timeouts::Immediate,
     spawn: Spawn::Never,
 };
 
@@ -173,7 +180,11 @@ impl Backend for LoomBackend {
     fn wait_timeout(&self, word: &AtomicU32, expected: u32, _timeout_nanos: u64) {
         match self.timeouts {
             Timeouts::Never => self.wait(word, expected),
-            Timeouts::Immediate => {}
+            // The time passes for the others: a timed sleep in a loop (the
+            // pool's watcher) lets another thread take a step before it
+            // looks again, as a real timed sleep would, instead of giving
+            // loom an unbounded loop to explore.
+            Timeouts::Immediate => loom::thread::yield_now(),
         }
     }
 

@@ -236,6 +236,42 @@ fn latch_owner_wakes_reads_result_and_frame_is_free_after_set() {
     });
 }
 
+/// An outside thread's wait for its injected job (`CoreLatch::wait_on_word`)
+/// against the worker that ran it (`CoreLatch::set_and_wake`): the waiter
+/// sleeps on the latch word itself, which lives in its own stack frame. The
+/// waiter always returns, sees the result, is woken at most once, and the
+/// setter is done with the latch when it does: the waiter reuses the memory
+/// for a fresh latch at once, which must stay untouched (a setter that stored
+/// `RELEASED` before its wake call, or woke after it, would be caught here).
+#[test]
+fn latch_wait_on_word_returns_once_woken_and_latch_is_free_after() {
+    model(|| {
+        let mut frame = Box::new(Frame {
+            latch: CoreLatch::new(),
+            result: RaceCell::new(0),
+        });
+        let frame_addr = &*frame as *const Frame as usize;
+        let setter = thread::spawn(move || {
+            let frame = frame_addr as *const Frame;
+            // SAFETY: the waiter keeps the frame until `set_and_wake` is
+            // done with it.
+            unsafe {
+                (*frame).result.set(42);
+                CoreLatch::set_and_wake(&raw const (*frame).latch, &LOOM);
+            }
+        });
+        frame.latch.wait_on_word(&LOOM);
+        assert_eq!(frame.result.get(), 42);
+        *frame = Frame {
+            latch: CoreLatch::new(),
+            result: RaceCell::new(0),
+        };
+        setter.join().unwrap();
+        assert!(!frame.latch.probe(), "the setter touched a reused latch");
+        assert!(frame.latch.get_sleepy());
+    });
+}
+
 // ---- The thread cache ------------------------------------------------------
 
 /// A job for the thread cache: counts its runs and its completions, and reads

@@ -6,7 +6,9 @@ use super::ThreadPoolBuilder;
 use super::frame::FrameHead;
 use super::registry::{Registry, WorkerSpec};
 use super::worker::WorkerThread;
-use crate::loom_tests::{LOOM, LOOM_NO_THREADS, RaceCell, model, model_bounded};
+use crate::loom_tests::{
+    LOOM, LOOM_NO_THREADS, LOOM_NO_THREADS_TIMEOUTS_FIRE, RaceCell, model, model_bounded,
+};
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{CoreLatch, Event, JobRef};
 use alloc::sync::Arc;
@@ -14,11 +16,15 @@ use loom::thread;
 
 /// A registry of `n` workers that never start: the model's threads play them.
 fn idle_registry(n: usize) -> Arc<Registry> {
+    registry_on(&LOOM_NO_THREADS, n)
+}
+
+fn registry_on(backend: &'static crate::loom_tests::LoomBackend, n: usize) -> Arc<Registry> {
     let spec = WorkerSpec {
         name: None,
         stack_size: None,
     };
-    Registry::start(&LOOM_NO_THREADS, n, spec).unwrap()
+    Registry::start(backend, n, spec).unwrap()
 }
 
 /// A job for the injector that is never run, only popped.
@@ -360,6 +366,93 @@ fn install_from_a_worker_of_another_pool_wakes_the_waiting_worker() {
         assert_eq!(data.get(), 5);
         drop(pool_b);
     });
+}
+
+// ---- the watcher ---------------------------------------------------------------
+
+/// The Dekker pair between the last watcher stopping and a job starting:
+/// worker 1 goes to sleep (recruitable, as from its loop) while worker 0
+/// starts a job (`start_job`). Worker 0 then waits until worker 1 either
+/// watches or has left its sleep; if neither ever happens (worker 1 parked
+/// for good with a job running and nobody watching: a lost wake-up), the
+/// model never ends and loom fails it. Timeouts fire at once, so the
+/// watcher keeps looking for as long as the job runs.
+#[test]
+fn job_start_racing_a_sleeper_leaves_a_watcher_or_wakes_the_sleeper() {
+    model_bounded(3, || {
+        let registry = registry_on(&LOOM_NO_THREADS_TIMEOUTS_FIRE, 2);
+        let left_sleep = Arc::new(AtomicUsize::new(0));
+        let sleeper = thread::spawn({
+            let (registry, left_sleep) = (registry.clone(), left_sleep.clone());
+            move || {
+                registry.sleep(1, None, true);
+                left_sleep.store(1, Ordering::SeqCst);
+            }
+        });
+        registry.start_job(false);
+        while !registry.is_watched_for_model() && left_sleep.load(Ordering::SeqCst) == 0 {
+            thread::yield_now();
+        }
+        registry.end_job();
+        // The pool goes idle: the watcher parks for good, shutdown wakes it.
+        registry.terminate();
+        sleeper.join().unwrap();
+    });
+}
+
+/// A frame published while the other worker sleeps is taken or reclaimed,
+/// never lost: worker 0 starts a job and joins with `a` taking a while;
+/// worker 1, asleep (recruitable), becomes the watcher or is woken by the
+/// job's start, and then looks for work once (the loop's `find_work` and
+/// `execute`). Either worker 1 steals `b` (the owner then waits for it) or
+/// the owner reclaims it; `b` runs exactly once, both halves' writes reach
+/// the caller, and everybody wakes.
+#[test]
+fn frame_published_while_the_other_worker_sleeps_is_taken_or_reclaimed() {
+    model_bounded(2, || {
+        let registry = registry_on(&LOOM_NO_THREADS_TIMEOUTS_FIRE, 2);
+        let b_runs = Arc::new(AtomicUsize::new(0));
+        let b_cell = Arc::new(RaceCell::new(0));
+        let thief = thread::spawn({
+            let registry = registry.clone();
+            move || {
+                WorkerThread::act_as_worker(&registry, 1, |worker| {
+                    registry.sleep(1, None, true);
+                    worker.help_once_for_model();
+                });
+            }
+        });
+        let (bc, br) = (b_cell.clone(), b_runs.clone());
+        let (ra, rb) = WorkerThread::act_as_worker(&registry, 0, move |worker| {
+            registry_of(worker).start_job(false);
+            // SAFETY: `worker` is this thread's worker.
+            let r = unsafe {
+                worker.join(
+                    || {
+                        thread::yield_now();
+                        1
+                    },
+                    move || {
+                        bc.set(2);
+                        br.fetch_add(1, Ordering::Relaxed);
+                        2
+                    },
+                )
+            };
+            registry_of(worker).end_job();
+            r
+        });
+        assert_eq!((ra, rb), (1, 2));
+        assert_eq!(b_runs.load(Ordering::Relaxed), 1);
+        assert_eq!(b_cell.get(), 2);
+        assert!(registry.slot_is_empty(0));
+        registry.terminate();
+        thief.join().unwrap();
+    });
+}
+
+fn registry_of(worker: &WorkerThread) -> &Registry {
+    worker.registry()
 }
 
 // ---- the whole pool ----------------------------------------------------------

@@ -2,68 +2,110 @@
 //!
 //! # Design
 //!
-//! `join(a, b)` on a pool worker keeps `b` in a *private* frame on its own
-//! stack and runs `a`. Other workers cannot see private frames, so when nobody
-//! asks for work a `join` costs a few plain loads and stores: no atomic
-//! read-modify-write, no fence, no shared cache line written (the hot path in
-//! [`WorkerThread::join`](worker::WorkerThread)). Work is handed out only on
-//! demand (Acar, Charguéraud, Rainey, PPoPP 2013, and the heartbeat idea of
-//! chili / Spice, but driven by demand rather than a timer).
+//! `join(a, b)` on a pool worker keeps `b` in a frame on its own stack and
+//! runs `a`. Each worker has one *shared slot* that other workers can see;
+//! every other frame is *private*, seen by nobody else. A `join` whose slot
+//! is occupied costs a few plain loads and stores: no atomic
+//! read-modify-write, no fence, no shared cache line written (the hot path
+//! in [`WorkerThread::join`](worker::WorkerThread)). Ideas from Acar,
+//! Charguéraud, Rainey (PPoPP 2013, private deques) and from heartbeat
+//! scheduling (chili, Spice), with the promotion done by the owner whenever
+//! its slot is empty rather than on a timer.
 //!
 //! # Protocol
 //!
 //! Per worker `W` (see `registry.rs` and `worker.rs`):
 //!
-//! - **Private frames.** `W` links its join frames from `newest` down through
+//! - **Frames.** `W` links its join frames from `newest` down through
 //!   `older` pointers; `oldest_private` marks the oldest frame nobody else can
-//!   see. Only `W` reads or writes these links. `W` keeps at most twice
-//!   the pool's thread count (4 to 16) private frames: a `join` made with that many
-//!   runs `a` then `b` without a frame, since thieves only take the *oldest*
-//!   frame and the joins deep in a recursion are nearly all of its joins.
-//! - **Demand.** One word per pool counts the workers looking for work
-//!   (*hungry*: idle ones, and owners waiting for a stolen half) and the
-//!   sleeping ones. `W` reads it (Relaxed) on every `join`; it is only
-//!   written when workers run out of work or find some, so while everybody is
-//!   busy the read stays a cache hit.
-//! - **Sharing.** When workers are hungry and `W`'s one-frame `shared` slot
-//!   is empty, `W` unlinks its *oldest* private frame (the biggest piece of
-//!   work), fills in the fields a thief needs, and stores its pointer in the
-//!   slot (Release).
-//! - **Stealing.** A hungry worker swaps a non-null slot to null (Acquire) and
-//!   runs the frame's `b`: it writes the result, then sets the frame's
-//!   [`CoreLatch`](crate::sync::CoreLatch) and, only if `W` announced that it
-//!   sleeps, unparks `W`'s parker (which lives in the registry, kept alive by
-//!   the thief's own `Arc`). The thief touches the frame no more after the set.
-//! - **Reclaiming.** When `a` returns and `W`'s frame is still private, `W`
-//!   pops it and runs `b` inline. If it was shared, `W` tries to exchange its
-//!   slot from the frame back to null: success means nobody stole it (run `b`
-//!   inline); failure means a thief owns it, and `W` waits for the latch,
-//!   helping with other work meanwhile (nested at most `MAX_HELP_DEPTH`
-//!   deep, so stacks stay bounded). Exactly one of the thief's swap and `W`'s
-//!   exchange succeeds, so `b` runs exactly once; the frame is only freed
-//!   (`join` returns) after `b` finished.
+//!   see. Only `W` reads or writes these links. Besides the one in its slot,
+//!   `W` keeps at most `PRIVATE_FRAMES` (1) private frames (none in a pool
+//!   of one); a `join` made with that many runs `a` then `b` with no frame
+//!   at all. Since a framed join costs a few nanoseconds more, and a join is
+//!   framed whenever fewer than that many private frames are on its path,
+//!   each extra frame makes a large share of a recursion's joins framed.
+//! - **Publication.** On every `join`, `W` reads its own slot (Relaxed; only
+//!   `W` fills it, thieves only empty it). If the slot is empty, `W` moves
+//!   its *oldest* private frame (the biggest piece of work; often the frame
+//!   just pushed) into it: fills in what a thief needs and stores the
+//!   frame's address, tagged with a publication count in its low bits, with
+//!   Release. A published frame stays in the slot for the whole run of its
+//!   `a` unless stolen, so a recursion publishes O(depth) frames, not
+//!   O(joins), and an owner that then runs for a long time without calling
+//!   `join` again still has its biggest pending half on offer.
+//! - **Stealing.** A hungry worker looks at the other slots every
+//!   `LOOK_EVERY` spin rounds (a few microseconds; every round once it
+//!   yields) and swaps a slot to null (Acquire) only if it holds the same
+//!   tagged value as at its previous look: frames that their owners take
+//!   back within microseconds are cheaper left to them than handed over, and
+//!   fewer looks leave the owners' slot lines alone. The thief runs `b`,
+//!   writes the result, then sets the frame's [`CoreLatch`](crate::sync::CoreLatch)
+//!   and, only if `W` announced that it sleeps, unparks `W`'s parker (which
+//!   lives in the registry, kept alive by the thief's own `Arc`). The thief
+//!   touches the frame no more after the set.
+//! - **Reclaiming.** When `a` returns and its frame is still private, `W`
+//!   pops it and runs `b` inline. If it was published, `W` tries to exchange
+//!   its slot from the published value back to null: success means nobody
+//!   stole it (run `b` inline); failure means a thief owns it, and `W` waits
+//!   for the latch, helping with other work meanwhile (nested at most
+//!   `MAX_HELP_DEPTH` deep, so stacks stay bounded). Exactly one of the
+//!   thief's swap and `W`'s exchange succeeds, so `b` runs exactly once; the
+//!   frame is only freed (`join` returns) after `b` finished.
 //! - **Panics.** If `a` panics, a drop guard still reclaims or waits for `b`,
 //!   runs it if needed (catching its panic), and lets `a`'s panic continue; a
 //!   frame never outlives its `join`. If `b` panics on a thief the payload is
 //!   carried back and resumed on `W`.
 //! - **Sleeping.** A worker that found nothing for a while (spinning, then
-//!   yielding) marks itself `sleeping`, counts itself in the demand word,
-//!   re-checks the injector and the slots, and parks. An owner waiting for a
-//!   stolen half sleeps the same way, and is also woken by the latch.
-//!   Injecting work wakes one sleeper unless a worker is already hungry; an
-//!   owner that sees sleepers wakes one only after it has been busy for
-//!   `RECRUIT_AFTER_NANOS` (20 µs, by the backend's clock; without a clock,
-//!   every `RECRUIT_CHECK_INTERVAL_NO_CLOCK` joins), so a tiny workload never
-//!   pays for a futex wake-up but a long one recruits every worker; a thief
-//!   that stole passes the wake-up on.
+//!   yielding) marks itself `sleeping`, counts itself in the demand word
+//!   (hungry and sleeping counts), re-checks the injector, and parks. An
+//!   owner waiting for a stolen half sleeps the same way, and is also woken
+//!   by the latch.
+//! - **The watcher: bounded hand-out of coarse work.** While some worker
+//!   runs a job it took in its loop (`active` > 0) and others sleep, exactly
+//!   one sleeper is the *watcher*: it sleeps `WATCH_NANOS` (50 µs) at a time
+//!   on a timed wait and then looks at the injector and the slots; it wakes
+//!   up for good for an injected job, or for a frame that was already
+//!   published at its previous look. So **a frame that nobody takes reaches
+//!   a sleeping worker within 2 × 50 µs plus the backend's wake-up latency
+//!   (and one look of the woken worker, a few µs), even if its owner never
+//!   calls `join` again**; and no `join` ever pays for a wake-up. When no
+//!   job is active the watcher parks without a timeout, so an idle pool
+//!   uses no CPU. The watcher needs [`Backend::wait_timeout`](crate::Backend::wait_timeout);
+//!   on a backend without timeouts it parks until woken, and coarse halves
+//!   are then only handed out to workers that are awake.
+//! - **Wake-ups.** They are paid per job, never per `join`: injecting a job
+//!   wakes one sleeper unless a worker is already hungry; a worker that
+//!   starts a job wakes one sleeper if nobody is hungry and either there is
+//!   no watcher (so one appears) or the job is a stolen frame (an owner had
+//!   work to spare, there may be more). The hand-over between the last
+//!   watcher stopping and a job starting is a Dekker pair (SeqCst accesses
+//!   and fences on `watching` and `active`), so the pool never runs a job
+//!   with sleepers and neither a watcher nor a wake-up under way.
 //! - **Outside the pool.** A thread that is not a worker of the pool wraps its
 //!   work in a job on its own stack, pushes it to the pool's injector
 //!   (`crossbeam_queue::ArrayQueue`, no allocation) and waits until the job's
-//!   latch is set: a plain thread on the pool's external
-//!   [`Event`](crate::sync::Event), a worker of another pool by working for
-//!   its own pool and then sleeping on its own parker (whose registry the
+//!   latch is set. A plain thread sleeps on the latch word itself
+//!   ([`CoreLatch::wait_on_word`](crate::sync::CoreLatch)), and the worker
+//!   that ran the job wakes exactly that thread, then releases the latch
+//!   (the waiter does not return before), so hundreds of callers are never
+//!   woken all at once. A worker of another pool keeps working for its own
+//!   pool meanwhile and then sleeps on its own parker (whose registry the
 //!   waker keeps alive with an `Arc`), so pools calling into each other
 //!   cannot deadlock.
+//!
+//! # When `a` waits for `b`
+//!
+//! An `a` that blocks until its own `b` has run (a flag, a channel, a
+//! barrier) finishes when `b` is published, that is when the `join` is made
+//! while its worker's slot is empty, and another worker is free to take it.
+//! The slot is empty at the first `join` of an `install`, of a cold `join`
+//! and of a stolen half, and after the worker's published frame was taken;
+//! so the outermost `join` of any of these may block on its `b` in a pool
+//! of two or more threads. A `join` made while the slot holds an older
+//! frame keeps `b` private (or runs it frameless), and `b` is published at
+//! the worker's next `join` at the earliest: an `a` there that blocks
+//! without calling `join` never sees its `b` run. Nor does one on a pool of
+//! one thread (as with rayon), or when every other worker is blocked too.
 
 mod builder;
 mod frame;
@@ -79,12 +121,23 @@ use worker::WorkerThread;
 
 /// Runs `a` and `b`, potentially in parallel, and returns both results.
 ///
-/// On a pool worker this is the fork-join hot path: `b` is offered to idle
-/// workers only if one asks for work, and otherwise runs right after `a` on
-/// this thread, at the cost of a few nanoseconds and no allocation. From any
+/// On a pool worker this is the fork-join hot path: `b` stays on this
+/// thread's stack, where an idle worker may take it if it stays there a few
+/// microseconds (the outermost pending half of each worker is on offer);
+/// otherwise it runs right after `a` on this thread, at the cost of a few
+/// nanoseconds and no allocation. From any
 /// other thread the pair is handed to the global pool and this thread blocks
 /// until both have run. Without a backend (`no_std`, none installed), `a`
 /// then `b` run here.
+///
+/// `a` may block until `b` has run (a flag, a channel) when the pool has
+/// two or more threads and this `join` is the outermost one of its job (the
+/// first `join` inside `install`, a cold `join` from outside, or the first
+/// `join` of a half another worker took): `b` is then on offer to the other
+/// workers for the whole run of `a`. A `join` nested inside another keeps
+/// its `b` on this thread until this thread calls `join` again, so an `a`
+/// there that blocks on its `b` never returns; neither does one on a pool
+/// of one thread (as with rayon).
 ///
 /// # Panics
 ///

@@ -27,10 +27,6 @@ const INJECTOR_CAPACITY: usize = 1024;
 /// the backend's wake-up latency), and what an otherwise idle worker pays
 /// while others run: one timed wake-up per interval.
 pub(super) const WATCH_NANOS: u64 = 50_000;
-/// Under loom every timeout fires at once; a watcher that kept looking would
-/// give the model unboundedly many steps, so it looks this many times, then
-/// sleeps until woken.
-const WATCH_ROUNDS_UNDER_LOOM: u32 = 2;
 
 /// Keeps a value on a cache line of its own (128 bytes covers the adjacent-
 /// line prefetcher of x86 and the line size of recent ARM cores).
@@ -293,9 +289,10 @@ impl Registry {
     /// the watcher parks for good: an idle pool uses no CPU.
     ///
     /// The hand-over between "the last watcher stops" and "a worker starts a
-    /// job" is a Dekker pair on (`watching`, `active`), all SeqCst: the
-    /// watcher clears `watching` and then reads `active`; `start_job`
-    /// increments `active` and then reads `watching`. At least one of them
+    /// job" is a Dekker pair on (`watching`, `active`), with a SeqCst fence
+    /// on each side: the watcher clears `watching`, fences, and reads
+    /// `active`; `start_job` increments `active`, fences, and reads
+    /// `watching`. At least one of them
     /// sees the other: the watcher keeps watching, or the starter wakes a
     /// sleeper (which becomes the watcher when it finds nothing to do).
     ///
@@ -312,7 +309,6 @@ impl Registry {
                 .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
                 .is_ok()
         {
-            let mut rounds = 0u32;
             let mut seen = ptr::null();
             let woken = loop {
                 if parker.park_timeout(self.backend, WATCH_NANOS)
@@ -321,13 +317,14 @@ impl Registry {
                 {
                     break true;
                 }
+                // (Under loom at first sight: a second look only multiplies
+                // the interleavings.)
                 let frame = self.first_published_frame();
                 if !frame.is_null() && (frame == seen || cfg!(loom)) {
                     break true;
                 }
                 seen = frame;
-                rounds += 1;
-                if !others_active() || (cfg!(loom) && rounds >= WATCH_ROUNDS_UNDER_LOOM) {
+                if !others_active() {
                     break false;
                 }
             };
@@ -335,9 +332,9 @@ impl Registry {
             if woken {
                 return;
             }
-            if cfg!(loom) {
-                break;
-            }
+            // SeqCst fence: the Dekker pair with `start_job` (a fence, not
+            // just SeqCst accesses, so that loom checks it too).
+            fence(Ordering::SeqCst);
         }
         parker.park(self.backend);
     }
@@ -357,8 +354,9 @@ impl Registry {
     /// work to spare, there may be more: pass the wake-up on). Paid per
     /// stolen frame or injected job, never per `join`.
     pub(super) fn start_job(&self, stolen: bool) {
-        // SeqCst: the Dekker pair with `park_or_watch`.
         self.active.0.fetch_add(1, Ordering::SeqCst);
+        // SeqCst fence: the Dekker pair with `park_or_watch`.
+        fence(Ordering::SeqCst);
         let hungry = self.demand.0.load(Ordering::SeqCst) & HUNGRY_MASK != 0;
         if !hungry && (stolen || !self.watching.load(Ordering::SeqCst)) {
             self.wake_one();
@@ -487,6 +485,10 @@ impl Registry {
 /// protocol functions from model threads.
 #[cfg(all(test, loom))]
 impl Registry {
+    pub(super) fn is_watched_for_model(&self) -> bool {
+        self.watching.load(Ordering::SeqCst)
+    }
+
     pub(super) fn inject_for_model(&self, job: JobRef) {
         self.inject(job);
     }
