@@ -932,9 +932,9 @@ fn pool_on_an_explicit_backend_runs_joins() {
 
 /// `join` on a 2-thread pool where `a` cannot finish until `b` has started:
 /// `b` must run on the other worker, in parallel. `a` keeps joining tiny
-/// pairs while it waits; each is the owner's chance to see the other worker
-/// hungry (and, every few hundred, to wake it if it sleeps) and to hand out
-/// its oldest private frame, the one holding `b`.
+/// pairs while it waits (the spinning variant without joins is in
+/// `tests/scheduler.rs`); `b`'s frame, published by the outermost join,
+/// must still be the one handed out.
 fn b_runs_in_parallel_while_a_waits(pool: &ThreadPool) {
     let b_started = AtomicBool::new(false);
     let (a_thread, b_thread) = pool.install(|| {
@@ -973,7 +973,8 @@ fn join_hands_b_to_the_other_worker_while_a_waits_for_it() {
 fn join_recruits_a_sleeping_worker_for_b_while_a_waits_for_it() {
     let pool = pool(2);
     assert_eq!(pool.join(|| 1, || 2), (1, 2));
-    // Let both workers go to sleep: the join must wake one.
+    // Let both workers go to sleep: the job's start wakes one, which
+    // watches for the published `b`.
     thread::sleep(Duration::from_millis(if cfg!(miri) { 5 } else { 100 }));
     b_runs_in_parallel_while_a_waits(&pool);
 }

@@ -239,3 +239,44 @@ fn a_long_join_tree_recruits_every_worker_of_the_pool() {
         );
     }
 }
+
+/// The watcher works on a backend that is not std's: with both workers of a
+/// pool asleep, a `join` whose `a` spins (no further joins) until `b` has
+/// run finishes, because a sleeping worker wakes on its timed wait
+/// (`Backend::wait_timeout`, the futex with a timeout) and takes `b`.
+#[test]
+fn a_that_spins_until_b_runs_finishes_with_workers_asleep() {
+    common::install();
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(2)
+        .backend(&PthreadBackend)
+        .build()
+        .unwrap();
+    pool.install(|| ());
+    let sleep_until = PthreadBackend.now_nanos().unwrap() + size(100_000_000, 20_000_000);
+    while PthreadBackend.now_nanos().unwrap() < sleep_until {
+        PthreadBackend.yield_now();
+    }
+    let flag = AtomicBool::new(false);
+    let deadline = PthreadBackend.now_nanos().unwrap() + 20_000_000_000;
+    let (a, b) = pool.install(|| {
+        forkscope::join(
+            || {
+                while !flag.load(Ordering::SeqCst) {
+                    assert!(
+                        PthreadBackend.now_nanos().unwrap() < deadline,
+                        "b never ran on the other worker"
+                    );
+                    core::hint::spin_loop();
+                }
+                forkscope::current_thread_index()
+            },
+            || {
+                flag.store(true, Ordering::SeqCst);
+                forkscope::current_thread_index()
+            },
+        )
+    });
+    assert!(a.is_some() && b.is_some());
+    assert_ne!(a, b, "b ran on the other worker");
+}

@@ -458,8 +458,9 @@ fn registry_of(worker: &WorkerThread) -> &Registry {
 // ---- the whole pool ----------------------------------------------------------
 
 /// The real pool end to end, one worker: `install` from outside (inject, the
-/// external `Event`), the worker's loop (look for work, sleep, wake), and the
-/// pool's drop (terminate, wait for the worker to leave).
+/// caller sleeping on the job's latch word), the worker's loop (look for
+/// work, sleep, wake), and the pool's drop (terminate, wait for the worker
+/// to leave).
 #[test]
 fn pool_one_worker_install_from_outside_then_shutdown() {
     model_bounded(3, || {

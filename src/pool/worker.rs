@@ -357,7 +357,7 @@ impl WorkerThread {
     }
 
     /// Spins, then yields, looking for work if `search` (while counted as
-    /// hungry, so that owners share frames). Stops early when `latch` is set,
+    /// hungry, so that injecting or starting a job wakes nobody else). Stops early when `latch` is set,
     /// or, without a latch, when the pool terminates. Returns the work found,
     /// or `None` when it is time to sleep.
     fn look_for_work(&self, latch: Option<&CoreLatch>, search: bool) -> Option<Work> {
