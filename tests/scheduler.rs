@@ -116,7 +116,7 @@ fn cold_joins_run_waiting_and_coarse_halves_in_parallel_on_the_global_pool() {
     thread::sleep(FALL_ASLEEP);
     assert_eq!(a_receives_what_b_sends(), 7);
     thread::sleep(FALL_ASLEEP);
-    let tree = CoarseTree::new(3, Duration::from_millis(size(50, 5) as u64));
+    let tree = CoarseTree::new(3, LEAF_HOLD);
     tree.run(0, 8);
     tree.check();
 }
@@ -144,6 +144,10 @@ fn a_that_waits_for_b_finishes_on_pools_of_three_and_eight_threads() {
         );
     }
 }
+
+/// How long a coarse tree's leaf waits for a second leaf to run alongside
+/// (long under Miri, where reaching the other worker takes far longer).
+const LEAF_HOLD: Duration = Duration::from_millis(if cfg!(miri) { 3000 } else { 50 });
 
 /// A join tree of `depth` levels whose leaves wait, without calling `join`,
 /// until `leaves_running` leaves run at the same time or `hold` has passed,
@@ -210,10 +214,10 @@ impl CoarseTree {
 #[test]
 fn coarse_tree_leaves_run_on_both_workers_inside_install() {
     let pool = pool(2);
-    for depth in [1, 3, size(6, 3) as u32] {
+    for depth in [1, 3, size(6, 2) as u32] {
         pool.install(|| ());
         thread::sleep(FALL_ASLEEP);
-        let tree = CoarseTree::new(depth, Duration::from_millis(size(50, 5) as u64));
+        let tree = CoarseTree::new(depth, LEAF_HOLD);
         pool.install(|| tree.run(0, 1 << depth));
         tree.check();
     }
