@@ -17,10 +17,12 @@
 //! - *herd*: N outside threads share 1,600 `install`s of a job that sleeps
 //!   100 µs, on a 2-thread pool: wall time and the process's CPU time;
 //! - *oversub*: fib(33) with a join per call in pools of 2, 8 and 32 threads
-//!   (on however many cores the machine has).
+//!   (on however many cores the machine has);
+//! - *tiny*: a cold `join` of two trivial closures from the main thread (the
+//!   global pools), back to back and after a 1 ms pause (workers asleep).
 //!
 //! `FORKSCOPE_BENCH_QUICK=1` cuts the repetitions for a smoke run;
-//! `FORKSCOPE_BENCH_ONLY=fine,coarse,herd,oversub` picks sections.
+//! `FORKSCOPE_BENCH_ONLY=fine,coarse,herd,oversub,tiny` picks sections.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -234,6 +236,9 @@ fn main() {
     }
     if wanted("oversub") {
         oversub(quick);
+    }
+    if wanted("tiny") {
+        tiny(quick);
     }
 }
 
@@ -556,6 +561,58 @@ fn oversub(quick: bool) {
             ms(r) / ms(f),
             ms(f) / base.0,
             ms(r) / base.1,
+        );
+    }
+}
+
+// ---- tiny inputs from main ------------------------------------------------------
+
+fn tiny(quick: bool) {
+    let calls = if quick { 2_000 } else { 20_000 };
+    let paused_calls = if quick { 100 } else { 500 };
+    forkscope::join(|| (), || ());
+    rayon::join(|| (), || ());
+    let back_to_back = |join: &dyn Fn()| {
+        std::thread::sleep(Duration::from_millis(30));
+        let start = Instant::now();
+        for _ in 0..calls {
+            join();
+        }
+        start.elapsed() / calls
+    };
+    let after_pause = |join: &dyn Fn()| {
+        let mut total = Duration::ZERO;
+        for _ in 0..paused_calls {
+            std::thread::sleep(Duration::from_millis(1));
+            let start = Instant::now();
+            join();
+            total += start.elapsed();
+        }
+        total / paused_calls
+    };
+    let fs = || {
+        black_box(forkscope::join(|| black_box(1), || black_box(2)));
+    };
+    let ray = || {
+        black_box(rayon::join(|| black_box(1), || black_box(2)));
+    };
+    println!();
+    println!("tiny cold joins from the main thread (global pools), time per call");
+    println!(
+        "{:<26} | {:>10} {:>10} {:>8}",
+        "", "forkscope", "rayon", "ray/fs"
+    );
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    for (name, f, r) in [
+        ("back to back", back_to_back(&fs), back_to_back(&ray)),
+        ("after a 1 ms pause", after_pause(&fs), after_pause(&ray)),
+    ] {
+        println!(
+            "{:<26} | {:>8.2}us {:>8.2}us {:>7.2}x",
+            name,
+            us(f),
+            us(r),
+            us(r) / us(f)
         );
     }
 }
