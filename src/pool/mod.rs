@@ -33,12 +33,12 @@
 //!   `a` unless stolen, so a recursion publishes O(depth) frames, not
 //!   O(joins), and an owner that then runs for a long time without calling
 //!   `join` again still has its biggest pending half on offer.
-//! - **Stealing.** A hungry worker looks at the other slots every
-//!   `LOOK_EVERY` spin rounds (a few microseconds; every round once it
-//!   yields) and swaps a slot to null (Acquire) only if it holds the same
-//!   tagged value as at its previous look: frames that their owners take
-//!   back within microseconds are cheaper left to them than handed over, and
-//!   fewer looks leave the owners' slot lines alone. The thief runs `b`,
+//! - **Stealing.** A hungry worker spins briefly, then yields, and looks at
+//!   the other slots every few microseconds (`LOOK_EVERY` yield rounds); it
+//!   swaps a slot to null (Acquire) only if it holds the same tagged value
+//!   as at its previous look: frames that their owners take back within
+//!   microseconds are cheaper left to them than handed over, and fewer looks
+//!   leave the owners' slot lines alone. The thief runs `b`,
 //!   writes the result, then sets the frame's [`CoreLatch`](crate::sync::CoreLatch)
 //!   and, only if `W` announced that it sleeps, unparks `W`'s parker (which
 //!   lives in the registry, kept alive by the thief's own `Arc`). The thief

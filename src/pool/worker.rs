@@ -23,22 +23,27 @@ use core::ptr;
 const PRIVATE_FRAMES: u32 = 1;
 /// How deep a waiting worker may nest other work on its stack.
 const MAX_HELP_DEPTH: u32 = 16;
-/// Rounds of looking for work before a worker sleeps: first with spin hints,
-/// then yielding its time slice. A round is short (two spin hints), so a
-/// waiting owner sees its latch within a few dozen nanoseconds. (One each
-/// under loom, where every round multiplies the interleavings to explore.)
-const SPIN_ROUNDS: u32 = if cfg!(loom) { 1 } else { 4096 };
-const YIELD_ROUNDS: u32 = if cfg!(loom) { 1 } else { 64 };
-/// While spinning, a hungry worker looks at the other workers' shared slots
-/// only every `LOOK_EVERY` rounds (a few microseconds on x86, where a spin
-/// hint takes tens of cycles; every round once it yields), and takes a frame
-/// only if it saw the very same frame at its previous look. Two reasons:
+/// Rounds of looking for work before a worker sleeps: a few with spin hints
+/// (a waiting owner sees its latch within a few dozen nanoseconds), then
+/// yielding its time slice. Yielding early matters whenever the pool shares
+/// its cores: with 4096 spin rounds a worker that a tiny cold `join` from
+/// `main` had woken kept its core for ~100 us while `main` waited for it,
+/// and a tiny cold `join` took 150 us (rayon: 28 us; now 4 us). A yield
+/// with nothing else to run returns within a microsecond, so the polling
+/// stays fast on an idle machine. (One round each under loom, where every
+/// round multiplies the interleavings to explore.)
+const SPIN_ROUNDS: u32 = if cfg!(loom) { 1 } else { 64 };
+const YIELD_ROUNDS: u32 = if cfg!(loom) { 1 } else { 256 };
+/// A hungry worker looks at the injector and the other workers' shared
+/// slots at the start of its spin rounds and then every `LOOK_EVERY` yield
+/// rounds (several microseconds), and takes a frame only if it saw the very
+/// same frame at its previous look. Two reasons:
 ///
 /// - Each look pulls the slots' cache lines over, and the owners' next
 ///   writes to them (a publish, a reclaim) then pay to take them back: with
 ///   a look every few dozen nanoseconds, a 1023-node tree sum on 2 threads
 ///   (about 1.5 us of work, 10 publications) ran 1.7x slower than with the
-///   other worker busy elsewhere; looking every 256 rounds costs nearly
+///   other worker busy elsewhere; a look every few microseconds costs nearly
 ///   nothing.
 /// - A frame its owner reclaims within a few microseconds is cheaper left to
 ///   the owner than handed over (a cross-core hand-off costs about a
@@ -47,7 +52,7 @@ const YIELD_ROUNDS: u32 = if cfg!(loom) { 1 } else { 64 };
 ///   work, which pay this delay once. The slot values carry a tag (see
 ///   `FrameHead::prepare_to_share`), so a new frame at an old address does
 ///   not pass for an old one.
-const LOOK_EVERY: u32 = if cfg!(loom) { 1 } else { 256 };
+const LOOK_EVERY: u32 = if cfg!(loom) { 1 } else { 8 };
 
 /// The published frame a thief saw at its last look, which it takes if it
 /// is still there at the next one (see `LOOK_EVERY`).
@@ -371,7 +376,8 @@ impl WorkerThread {
             if latch.is_some_and(CoreLatch::probe) {
                 break;
             }
-            if search && (round >= SPIN_ROUNDS || round.is_multiple_of(LOOK_EVERY)) {
+            let look = round == 0 || (round >= SPIN_ROUNDS && round.is_multiple_of(LOOK_EVERY));
+            if search && look {
                 found = self.find_work(&mut sighting);
                 if found.is_some() {
                     break;
