@@ -32,7 +32,9 @@ extern crate alloc;
 extern crate std;
 
 pub mod backend;
+pub mod iter;
 mod pool;
+pub mod prelude;
 mod scope;
 mod sync;
 

@@ -185,6 +185,98 @@ where
     }
 }
 
+/// Where `bridge` runs, and so how it may split (see
+/// `iter/plumbing/bridge.rs`).
+pub(crate) enum Place {
+    /// Not on a pool worker.
+    Outside,
+    /// On the only worker of its pool: nobody to split for.
+    LoneWorker,
+    /// On a worker of a pool of two or more.
+    Worker(SplitProbe),
+}
+
+/// Answers `bridge`'s question between two chunks of a sequential fold:
+/// does the pool want more work from this piece now?
+pub(crate) struct SplitProbe {
+    worker: &'static WorkerThread,
+    /// The watcher's tick count when the piece started.
+    ticks: usize,
+}
+
+impl SplitProbe {
+    /// Where the calling thread is.
+    #[inline]
+    pub(crate) fn current() -> Place {
+        match WorkerThread::current() {
+            None => Place::Outside,
+            Some(worker) if worker.registry().num_threads() < 2 => Place::LoneWorker,
+            Some(worker) => Place::Worker(SplitProbe {
+                worker,
+                ticks: worker.registry().watcher_ticks(),
+            }),
+        }
+    }
+
+    /// Whether splitting the rest now would give the pool work it can use:
+    /// nothing of this worker is on offer (its shared slot is empty, so the
+    /// split's second half would be published), and a worker is hungry or
+    /// the watcher ticked since the piece started (the piece has been
+    /// running for tens of microseconds while workers sleep). A few plain
+    /// loads.
+    #[inline]
+    pub(crate) fn wants_split(&self) -> bool {
+        let registry = self.worker.registry();
+        self.worker.shared_slot_is_empty()
+            && (registry.is_hungry() || registry.watcher_ticks() != self.ticks)
+    }
+}
+
+/// How long an iterator called from outside any pool runs on the calling
+/// thread before it hands what is left to the global pool: long enough that
+/// a tiny iterator never pays for waking the pool (a few microseconds),
+/// short enough that a long one is in parallel soon.
+const COLD_INLINE_NANOS: u64 = 20_000;
+/// Without a clock: this many chunk boundaries.
+const COLD_INLINE_CHUNKS: u32 = 12;
+
+/// The calling thread's share of an iterator called from outside any pool.
+pub(crate) struct ColdBudget {
+    start: Option<u64>,
+    chunks: core::cell::Cell<u32>,
+}
+
+impl ColdBudget {
+    pub(crate) fn start() -> Self {
+        ColdBudget {
+            start: crate::backend::global_backend().and_then(|b| b.now_nanos()),
+            chunks: core::cell::Cell::new(0),
+        }
+    }
+
+    /// Whether the calling thread has done its share (checked between two
+    /// chunks, whose sizes double, so the clock is read O(log n) times).
+    pub(crate) fn spent(&self) -> bool {
+        let chunks = self.chunks.get() + 1;
+        self.chunks.set(chunks);
+        match (self.start, crate::backend::global_backend()) {
+            (Some(start), Some(backend)) => backend
+                .now_nanos()
+                .is_some_and(|now| now.saturating_sub(start) >= COLD_INLINE_NANOS),
+            _ => chunks >= COLD_INLINE_CHUNKS,
+        }
+    }
+}
+
+/// Runs `op` on the global pool from a thread outside any pool (or right
+/// here without a backend).
+pub(crate) fn in_global_pool<R: Send>(op: impl FnOnce() -> R + Send) -> R {
+    match Registry::global() {
+        Some(registry) => registry.in_worker_cold(|_| op()),
+        None => op(),
+    }
+}
+
 /// The index of the current thread in its pool (`0..current_num_threads()`),
 /// or `None` if the current thread is not a pool worker.
 ///

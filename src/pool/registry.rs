@@ -58,6 +58,10 @@ pub(crate) struct Registry {
     active: CachePadded<AtomicUsize>,
     /// Whether a sleeping worker holds the watcher's role.
     watching: AtomicBool,
+    /// How many times a watcher woke from its timed sleep: a coarse clock
+    /// (one tick per `WATCH_NANOS` while some worker sleeps) that `bridge`
+    /// reads to tell a piece of work that has run for a while.
+    watcher_ticks: AtomicUsize,
     injector: ArrayQueue<JobRef>,
     terminating: AtomicBool,
     /// Workers that left their loop; the pool's drop waits for all.
@@ -94,6 +98,7 @@ impl Registry {
             demand: CachePadded(AtomicUsize::new(0)),
             active: CachePadded(AtomicUsize::new(0)),
             watching: AtomicBool::new(false),
+            watcher_ticks: AtomicUsize::new(0),
             injector: ArrayQueue::new(INJECTOR_CAPACITY),
             terminating: AtomicBool::new(false),
             exited: AtomicUsize::new(0),
@@ -172,7 +177,11 @@ impl Registry {
         self.demand.0.fetch_sub(ONE_HUNGRY, Ordering::Relaxed);
     }
 
-    pub(super) fn is_hungry(&self) -> bool {
+    pub(crate) fn watcher_ticks(&self) -> usize {
+        self.watcher_ticks.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn is_hungry(&self) -> bool {
         self.demand.0.load(Ordering::Relaxed) & HUNGRY_MASK != 0
     }
 
@@ -311,7 +320,10 @@ impl Registry {
         {
             let mut seen = ptr::null();
             let woken = loop {
-                if parker.park_timeout(self.backend, WATCH_NANOS)
+                let unparked = parker.park_timeout(self.backend, WATCH_NANOS);
+                // Relaxed: a coarse clock, read as a hint.
+                self.watcher_ticks.fetch_add(1, Ordering::Relaxed);
+                if unparked
                     || !self.injector.is_empty()
                     || latch.map_or_else(|| self.is_terminating(), CoreLatch::probe)
                 {

@@ -286,6 +286,14 @@ impl WorkerThread {
         Some(unsafe { frame.take_result() })
     }
 
+    /// Whether nothing of this worker is on offer to the others.
+    #[inline]
+    pub(crate) fn shared_slot_is_empty(&self) -> bool {
+        // SAFETY: the slot is in our registry, alive (see `registry`).
+        // Relaxed: a hint, as in `share_if_slot_empty`.
+        unsafe { (*self.shared_slot).load(Ordering::Relaxed) }.is_null()
+    }
+
     /// Publishes the oldest private frame if the shared slot is empty: one
     /// load of a word that only this worker fills and that a thief only
     /// empties, so while the slot holds a frame the load is a cache hit and

@@ -1,0 +1,107 @@
+//! Parallel iterators: the producer / consumer design on top of
+//! [`join`](crate::join). `src/iter/README.md` walks through how data flows
+//! from `par_iter()` to a leaf fold; [`plumbing`] has the traits for
+//! writing a producer of one's own.
+//!
+//! Names, signatures and bounds follow rayon's, so that
+//! `use forkscope::prelude::*` can replace `use rayon::prelude::*`.
+//!
+//! ```
+//! use forkscope::prelude::*;
+//! let v: Vec<u64> = (0..10_000).collect();
+//! let w: Vec<u64> = v.iter().map(|x| x * 2).collect();
+//! let dot: u64 = v.par_iter().zip(w.par_iter()).map(|(a, b)| a * b).sum();
+//! assert_eq!(dot, v.iter().zip(&w).map(|(a, b)| a * b).sum());
+//! ```
+
+mod collect;
+mod consumers;
+mod len;
+mod map;
+pub mod plumbing;
+mod range;
+mod slice;
+mod traits;
+mod zip;
+
+pub use len::{MaxLen, MinLen};
+pub use map::Map;
+pub use traits::{IndexedParallelIterator, ParallelIterator};
+pub use zip::{Enumerate, Zip};
+
+/// The iterator types of the sources (`par_iter` on slices, `into_par_iter`
+/// on ranges).
+pub mod sources {
+    pub use super::range::Iter as RangeIter;
+    pub use super::slice::{Iter as SliceIter, IterMut as SliceIterMut};
+}
+
+/// Converts a value into a parallel iterator (`into_par_iter`).
+pub trait IntoParallelIterator {
+    /// The parallel iterator.
+    type Iter: ParallelIterator<Item = Self::Item>;
+    /// Its items.
+    type Item: Send;
+
+    /// The parallel iterator.
+    fn into_par_iter(self) -> Self::Iter;
+}
+
+impl<I: ParallelIterator> IntoParallelIterator for I {
+    type Iter = I;
+    type Item = I::Item;
+    fn into_par_iter(self) -> I {
+        self
+    }
+}
+
+/// `par_iter()`: a parallel iterator over `&T` of a collection.
+pub trait IntoParallelRefIterator<'data> {
+    /// The parallel iterator.
+    type Iter: ParallelIterator<Item = Self::Item>;
+    /// Its items, usually `&'data T`.
+    type Item: Send + 'data;
+
+    /// Iterates over the collection by reference, in parallel.
+    fn par_iter(&'data self) -> Self::Iter;
+}
+
+impl<'data, I: 'data + ?Sized> IntoParallelRefIterator<'data> for I
+where
+    &'data I: IntoParallelIterator,
+{
+    type Iter = <&'data I as IntoParallelIterator>::Iter;
+    type Item = <&'data I as IntoParallelIterator>::Item;
+    fn par_iter(&'data self) -> Self::Iter {
+        self.into_par_iter()
+    }
+}
+
+/// `par_iter_mut()`: a parallel iterator over `&mut T` of a collection.
+pub trait IntoParallelRefMutIterator<'data> {
+    /// The parallel iterator.
+    type Iter: ParallelIterator<Item = Self::Item>;
+    /// Its items, usually `&'data mut T`.
+    type Item: Send + 'data;
+
+    /// Iterates over the collection by mutable reference, in parallel.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = vec![1, 2, 3];
+    /// v.par_iter_mut().for_each(|x| *x *= 10);
+    /// assert_eq!(v, [10, 20, 30]);
+    /// ```
+    fn par_iter_mut(&'data mut self) -> Self::Iter;
+}
+
+impl<'data, I: 'data + ?Sized> IntoParallelRefMutIterator<'data> for I
+where
+    &'data mut I: IntoParallelIterator,
+{
+    type Iter = <&'data mut I as IntoParallelIterator>::Iter;
+    type Item = <&'data mut I as IntoParallelIterator>::Item;
+    fn par_iter_mut(&'data mut self) -> Self::Iter {
+        self.into_par_iter()
+    }
+}

@@ -1,0 +1,187 @@
+//! `bridge`: runs a producer into a consumer, splitting through `join`.
+//!
+//! # How it splits
+//!
+//! A piece is folded *sequentially in chunks* whose size doubles from the
+//! producer's `min_len`; between two chunks it asks the pool whether more
+//! work is wanted ([`SplitProbe`]): the worker's shared slot is empty
+//! (nothing of it is on offer) and another worker is hungry, or the pool's
+//! watcher ticked since the piece started (it has run for tens of
+//! microseconds while others sleep). Only then is the rest split in two
+//! halves through `join`, each folded the same way; a half that another
+//! worker takes starts again from small chunks, so it splits again soon if
+//! there is still demand.
+//!
+//! So a small input inside a pool is never split (a 1k-element sum costs a
+//! few chunk boundaries, not a cross-core hand-off), a big one splits as
+//! deep as idle workers ask, and each chunk is an ordinary sequential fold
+//! of the producer's `into_iter`. `with_max_len` forces splits until pieces
+//! are short enough; `with_min_len` bounds every chunk and half from below.
+//!
+//! Called from outside any pool, the first chunks run on the calling thread
+//! for up to `COLD_INLINE_NANOS`; only what is left then goes to the global
+//! pool, so a tiny iterator called from `main` never wakes it.
+
+use super::{Consumer, Folder, Producer, Reducer, UnindexedConsumer, UnindexedProducer};
+use crate::iter::IndexedParallelIterator;
+use crate::pool::{ColdBudget, Place, SplitProbe};
+
+/// Runs an indexed parallel iterator into a consumer: its producer, through
+/// [`bridge_producer_consumer`].
+pub fn bridge<I, C>(par_iter: I, consumer: C) -> C::Result
+where
+    I: IndexedParallelIterator,
+    C: Consumer<I::Item>,
+{
+    struct Callback<C> {
+        len: usize,
+        consumer: C,
+    }
+    impl<T, C: Consumer<T>> super::ProducerCallback<T> for Callback<C> {
+        type Output = C::Result;
+        fn callback<P: Producer<Item = T>>(self, producer: P) -> C::Result {
+            bridge_producer_consumer(self.len, producer, self.consumer)
+        }
+    }
+    let len = par_iter.len();
+    par_iter.with_producer(Callback { len, consumer })
+}
+
+/// Runs `producer` (of `len` items) into `consumer`, in parallel as far as
+/// the pool asks for work (see the module docs).
+pub fn bridge_producer_consumer<P, C>(len: usize, producer: P, consumer: C) -> C::Result
+where
+    P: Producer,
+    C: Consumer<P::Item>,
+{
+    match SplitProbe::current() {
+        Place::Worker(probe) => fold_in_chunks(len, producer, consumer, &probe),
+        Place::LoneWorker => producer.fold_with(consumer.into_folder()).complete(),
+        Place::Outside => cold(len, producer, consumer),
+    }
+}
+
+/// Outside any pool: fold here while the budget lasts, hand the rest to the
+/// global pool.
+fn cold<P, C>(len: usize, producer: P, consumer: C) -> C::Result
+where
+    P: Producer,
+    C: Consumer<P::Item>,
+{
+    let budget = ColdBudget::start();
+    let min = producer.min_len().max(1);
+    let (mut producer, mut consumer, mut len) = (producer, consumer, len);
+    let mut chunk = min;
+    let mut results: Option<(C::Result, C::Reducer)> = None;
+    // Each round folds one chunk here and keeps the reducer that joins it
+    // to everything after it; the results are combined left to right.
+    loop {
+        if len <= chunk || consumer.full() {
+            let last = producer.fold_with(consumer.into_folder()).complete();
+            return combine(results, last);
+        }
+        if budget.spent() {
+            let rest = crate::pool::in_global_pool(move || {
+                bridge_producer_consumer(len, producer, consumer)
+            });
+            return combine(results, rest);
+        }
+        let (head, rest) = producer.split_at(chunk);
+        let (c_head, c_rest, reducer) = consumer.split_at(chunk);
+        let done = head.fold_with(c_head.into_folder()).complete();
+        results = Some(match results {
+            None => (done, reducer),
+            Some((acc, previous)) => (previous.reduce(acc, done), reducer),
+        });
+        (producer, consumer, len) = (rest, c_rest, len - chunk);
+        chunk = chunk.saturating_mul(2);
+    }
+}
+
+fn combine<R, Red: Reducer<R>>(left: Option<(R, Red)>, right: R) -> R {
+    match left {
+        Some((left, reducer)) => reducer.reduce(left, right),
+        None => right,
+    }
+}
+
+/// On a worker of a pool of two or more threads: fold in doubling chunks,
+/// splitting the rest in two when the pool wants work.
+fn fold_in_chunks<P, C>(len: usize, producer: P, consumer: C, probe: &SplitProbe) -> C::Result
+where
+    P: Producer,
+    C: Consumer<P::Item>,
+{
+    let min = producer.min_len().max(1);
+    let max = producer.max_len().max(min);
+    if len > max && len / 2 >= min {
+        return split_in_two(len, producer, consumer);
+    }
+    let (mut producer, mut consumer, mut len) = (producer, consumer, len);
+    let mut chunk = min;
+    let mut results: Option<(C::Result, C::Reducer)> = None;
+    loop {
+        if len <= chunk || consumer.full() {
+            let last = producer.fold_with(consumer.into_folder()).complete();
+            return combine(results, last);
+        }
+        if len / 2 >= min && probe.wants_split() {
+            let rest = split_in_two(len, producer, consumer);
+            return combine(results, rest);
+        }
+        let (head, rest) = producer.split_at(chunk);
+        let (c_head, c_rest, reducer) = consumer.split_at(chunk);
+        let done = head.fold_with(c_head.into_folder()).complete();
+        results = Some(match results {
+            None => (done, reducer),
+            Some((acc, previous)) => (previous.reduce(acc, done), reducer),
+        });
+        (producer, consumer, len) = (rest, c_rest, len - chunk);
+        chunk = chunk.saturating_mul(2);
+    }
+}
+
+/// Splits producer and consumer at the middle and runs the halves through
+/// `join`; each half asks the pool of the thread it runs on.
+fn split_in_two<P, C>(len: usize, producer: P, consumer: C) -> C::Result
+where
+    P: Producer,
+    C: Consumer<P::Item>,
+{
+    let mid = len / 2;
+    let (left_p, right_p) = producer.split_at(mid);
+    let (left_c, right_c, reducer) = consumer.split_at(mid);
+    let (left, right) = crate::join(
+        || bridge_producer_consumer(mid, left_p, left_c),
+        || bridge_producer_consumer(len - mid, right_p, right_c),
+    );
+    reducer.reduce(left, right)
+}
+
+/// Runs an unindexed producer into a consumer: the producer is split while
+/// the pool wants work, and each piece folded sequentially.
+pub fn bridge_unindexed<P, C>(producer: P, consumer: C) -> C::Result
+where
+    P: UnindexedProducer,
+    C: UnindexedConsumer<P::Item>,
+{
+    let wants_split = match SplitProbe::current() {
+        Place::Worker(probe) => probe.wants_split(),
+        Place::LoneWorker | Place::Outside => false,
+    };
+    if !wants_split || consumer.full() {
+        return producer.fold_with(consumer.into_folder()).complete();
+    }
+    match producer.split() {
+        (left, Some(right)) => {
+            let left_c = consumer.split_off_left();
+            let reducer = consumer.to_reducer();
+            let (l, r) = crate::join(
+                || bridge_unindexed(left, left_c),
+                || bridge_unindexed(right, consumer),
+            );
+            reducer.reduce(l, r)
+        }
+        (whole, None) => whole.fold_with(consumer.into_folder()).complete(),
+    }
+}

@@ -1,0 +1,74 @@
+//! `into_par_iter` on integer ranges whose length always fits in `usize`
+//! (the 8-, 16- and 32-bit types and `usize`/`isize`, as in rayon, where
+//! 64-bit ranges are not indexed).
+
+use super::plumbing::{Consumer, Producer, ProducerCallback, UnindexedConsumer, bridge};
+use super::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
+use core::ops::Range;
+
+/// A parallel iterator over a range of integers.
+#[derive(Debug, Clone)]
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct Iter<T> {
+    range: Range<T>,
+}
+
+struct RangeProducer<T> {
+    range: Range<T>,
+}
+
+macro_rules! indexed_range {
+    ($($t:ty => $wide:ty),* $(,)?) => {$(
+        impl IntoParallelIterator for Range<$t> {
+            type Iter = Iter<$t>;
+            type Item = $t;
+            fn into_par_iter(self) -> Iter<$t> {
+                Iter { range: self }
+            }
+        }
+
+        impl ParallelIterator for Iter<$t> {
+            type Item = $t;
+            fn drive_unindexed<C: UnindexedConsumer<$t>>(self, consumer: C) -> C::Result {
+                bridge(self, consumer)
+            }
+            fn opt_len(&self) -> Option<usize> {
+                Some(self.len())
+            }
+        }
+
+        impl IndexedParallelIterator for Iter<$t> {
+            fn len(&self) -> usize {
+                self.range.len()
+            }
+            fn drive<C: Consumer<$t>>(self, consumer: C) -> C::Result {
+                bridge(self, consumer)
+            }
+            fn with_producer<CB: ProducerCallback<$t>>(self, callback: CB) -> CB::Output {
+                callback.callback(RangeProducer { range: self.range })
+            }
+        }
+
+        impl Producer for RangeProducer<$t> {
+            type Item = $t;
+            type IntoIter = Range<$t>;
+            fn into_iter(self) -> Range<$t> {
+                self.range
+            }
+            fn split_at(self, index: usize) -> (Self, Self) {
+                // `index` <= len, which fits in the type's width: the
+                // middle is in range, computed without overflow.
+                let mid = (self.range.start as $wide).wrapping_add(index as $wide) as $t;
+                (
+                    RangeProducer { range: self.range.start..mid },
+                    RangeProducer { range: mid..self.range.end },
+                )
+            }
+        }
+    )*};
+}
+
+indexed_range! {
+    u8 => u8, u16 => u16, u32 => u32, usize => usize,
+    i8 => u8, i16 => u16, i32 => u32, isize => usize,
+}

@@ -1,0 +1,386 @@
+//! Parallel iterators against the sequential result: every source ×
+//! adapter × operation built so far, on sizes 0, 1, 2, 3, 7, 64, 1000 and
+//! 100_003 (smaller under Miri), in pools of 1, 2 and 3 threads and from
+//! outside any pool; a checker that splits every indexed producer at every
+//! point; panics in closures; and collect's drop accounting.
+#![cfg(feature = "std")]
+
+use forkscope::iter::plumbing::{Producer, ProducerCallback};
+use forkscope::prelude::*;
+use forkscope::{ThreadPool, ThreadPoolBuilder};
+use std::num::Wrapping;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const SIZES: &[usize] = if cfg!(miri) {
+    &[0, 1, 2, 3, 7, 64]
+} else {
+    &[0, 1, 2, 3, 7, 64, 1000, 100_003]
+};
+
+fn pools() -> Vec<ThreadPool> {
+    [1, 2, 3]
+        .into_iter()
+        .map(|n| ThreadPoolBuilder::new().num_threads(n).build().unwrap())
+        .collect()
+}
+
+/// Runs `check` from outside any pool and inside pools of 1, 2 and 3.
+fn everywhere(check: impl Fn() + Sync) {
+    check();
+    for pool in pools() {
+        pool.install(&check);
+    }
+}
+
+fn values(n: usize) -> Vec<u64> {
+    (0..n as u64)
+        .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40)
+        .collect()
+}
+
+#[test]
+fn slice_sum_count_min_max_match_sequential() {
+    everywhere(|| {
+        for &n in SIZES {
+            let v = values(n);
+            assert_eq!(v.par_iter().sum::<u64>(), v.iter().sum::<u64>(), "n = {n}");
+            assert_eq!(v.par_iter().count(), n);
+            assert_eq!(v.par_iter().min(), v.iter().min());
+            assert_eq!(v.par_iter().max(), v.iter().max());
+        }
+    });
+}
+
+#[test]
+fn map_reduce_and_product_match_sequential() {
+    everywhere(|| {
+        for &n in SIZES {
+            let v = values(n);
+            let seq: u64 = v.iter().map(|x| x * 3 + 1).sum();
+            assert_eq!(v.par_iter().map(|x| x * 3 + 1).sum::<u64>(), seq);
+            assert_eq!(
+                v.par_iter().map(|&x| x).reduce(|| 0, |a, b| a ^ b),
+                v.iter().fold(0, |a, b| a ^ b)
+            );
+            assert_eq!(
+                v.par_iter().map(|&x| x).reduce_with(u64::max),
+                v.iter().copied().max()
+            );
+            let seq_product: Wrapping<u64> = v.iter().map(|&x| Wrapping(x | 1)).product();
+            assert_eq!(
+                v.par_iter()
+                    .map(|&x| Wrapping(x | 1))
+                    .product::<Wrapping<u64>>(),
+                seq_product
+            );
+        }
+    });
+}
+
+#[test]
+fn zip_and_enumerate_line_up() {
+    everywhere(|| {
+        for &n in SIZES {
+            let a = values(n);
+            let b: Vec<u64> = values(n + 5).into_iter().rev().collect();
+            let seq: u64 = a.iter().zip(&b).map(|(x, y)| x ^ y).sum();
+            assert_eq!(
+                a.par_iter()
+                    .zip(b.par_iter())
+                    .map(|(x, y)| x ^ y)
+                    .sum::<u64>(),
+                seq
+            );
+            assert_eq!(a.par_iter().zip(&b).count(), n, "zip stops at the shorter");
+            let mut pairs = Vec::new();
+            a.par_iter().enumerate().collect_into_vec(&mut pairs);
+            assert_eq!(pairs, a.iter().enumerate().collect::<Vec<_>>());
+        }
+    });
+}
+
+#[test]
+fn collect_into_vec_keeps_order_and_reuses_the_vector() {
+    everywhere(|| {
+        let mut out = vec![7u64; 3];
+        for &n in SIZES {
+            let v = values(n);
+            v.par_iter().map(|x| x + 1).collect_into_vec(&mut out);
+            assert_eq!(out, v.iter().map(|x| x + 1).collect::<Vec<_>>());
+        }
+    });
+}
+
+#[test]
+fn par_iter_mut_and_for_each_touch_every_item_once() {
+    everywhere(|| {
+        for &n in SIZES {
+            let mut v = values(n);
+            let expected: Vec<u64> = v.iter().map(|x| x * 2).collect();
+            v.par_iter_mut().for_each(|x| *x *= 2);
+            assert_eq!(v, expected);
+            let seen = AtomicUsize::new(0);
+            v.par_iter().for_each(|_| {
+                seen.fetch_add(1, Ordering::Relaxed);
+            });
+            assert_eq!(seen.into_inner(), n);
+        }
+    });
+}
+
+#[test]
+fn integer_ranges_match_sequential_up_to_their_limits() {
+    everywhere(|| {
+        assert_eq!(
+            (0..u8::MAX).into_par_iter().map(u64::from).sum::<u64>(),
+            (0..u8::MAX).map(u64::from).sum::<u64>()
+        );
+        assert_eq!(
+            (i8::MIN..i8::MAX)
+                .into_par_iter()
+                .map(i64::from)
+                .sum::<i64>(),
+            (i8::MIN..i8::MAX).map(i64::from).sum::<i64>()
+        );
+        assert_eq!((i16::MIN..i16::MAX).into_par_iter().count(), 65_535);
+        let big = if cfg!(miri) { 1_000 } else { 3_000_000 };
+        let (lo, hi) = (i32::MAX - big, i32::MAX);
+        assert_eq!(
+            (lo..hi).into_par_iter().map(i64::from).sum::<i64>(),
+            (lo..hi).map(i64::from).sum::<i64>()
+        );
+        assert_eq!(
+            (u32::MAX - 10..u32::MAX).into_par_iter().max(),
+            Some(u32::MAX - 1)
+        );
+        assert_eq!((5usize..5).into_par_iter().count(), 0);
+        assert_eq!(
+            (isize::MIN..isize::MIN + 3).into_par_iter().min(),
+            Some(isize::MIN)
+        );
+    });
+}
+
+#[test]
+fn zero_sized_items_are_counted_and_collected() {
+    everywhere(|| {
+        let units = vec![(); 10_007];
+        assert_eq!(units.par_iter().count(), 10_007);
+        let mut out = Vec::new();
+        units.par_iter().map(|&u| u).collect_into_vec(&mut out);
+        assert_eq!(out.len(), 10_007);
+    });
+}
+
+#[test]
+fn length_bounds_keep_results_and_the_largest_min_len_means_one_piece() {
+    everywhere(|| {
+        let v = values(SIZES[SIZES.len() - 1]);
+        let seq: u64 = v.iter().sum();
+        assert_eq!(v.par_iter().with_min_len(usize::MAX).sum::<u64>(), seq);
+        assert_eq!(v.par_iter().with_min_len(0).sum::<u64>(), seq);
+        assert_eq!(
+            v.par_iter().with_max_len(1).with_min_len(1).sum::<u64>(),
+            seq
+        );
+        assert_eq!(v.par_iter().with_max_len(3).map(|x| x + 1).count(), v.len());
+    });
+}
+
+#[test]
+fn nested_parallel_iterators_and_iterators_in_scope_threads() {
+    let rows: Vec<Vec<u64>> = (0..50).map(|r| values(r * 7)).collect();
+    let seq: u64 = rows.iter().map(|r| r.iter().sum::<u64>()).sum();
+    everywhere(|| {
+        assert_eq!(
+            rows.par_iter()
+                .map(|r| r.par_iter().sum::<u64>())
+                .sum::<u64>(),
+            seq
+        );
+    });
+    forkscope::scope(|s| {
+        let handles: Vec<_> = (0..3)
+            .map(|_| {
+                s.spawn(|| {
+                    rows.par_iter()
+                        .map(|r| r.par_iter().sum::<u64>())
+                        .sum::<u64>()
+                })
+            })
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap(), seq);
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Every producer split at every point
+// ---------------------------------------------------------------------------
+
+/// Splits the producer at `index`, then collects the left piece forwards
+/// and the right one backwards (reversed again), so that `into_iter`'s
+/// `DoubleEndedIterator` and `ExactSizeIterator` are checked too.
+struct SplitAt<T> {
+    index: usize,
+    _marker: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> ProducerCallback<T> for SplitAt<T> {
+    type Output = Vec<T>;
+    fn callback<P: Producer<Item = T>>(self, producer: P) -> Vec<T> {
+        let (left, right) = producer.split_at(self.index);
+        let left = left.into_iter();
+        let right = right.into_iter();
+        let lens = (left.len(), right.len());
+        let mut out: Vec<T> = left.collect();
+        let mut back: Vec<T> = right.rev().collect();
+        back.reverse();
+        assert_eq!((out.len(), back.len()), lens, "ExactSizeIterator lengths");
+        out.append(&mut back);
+        out
+    }
+}
+
+fn check_every_split<I>(make: impl Fn() -> I, expected: Vec<I::Item>)
+where
+    I: IndexedParallelIterator,
+    I::Item: PartialEq + std::fmt::Debug,
+{
+    assert_eq!(make().len(), expected.len());
+    for index in 0..=expected.len() {
+        let got = make().with_producer(SplitAt {
+            index,
+            _marker: std::marker::PhantomData,
+        });
+        assert_eq!(got, expected, "split at {index}");
+    }
+}
+
+#[test]
+fn every_indexed_producer_splits_correctly_at_every_point() {
+    let v = values(23);
+    let w = values(30);
+    check_every_split(|| v.par_iter(), v.iter().collect());
+    check_every_split(|| (3u8..40).into_par_iter(), (3u8..40).collect());
+    check_every_split(|| (-20i32..9).into_par_iter(), (-20i32..9).collect());
+    check_every_split(
+        || v.par_iter().map(|x| x + 1),
+        v.iter().map(|x| x + 1).collect(),
+    );
+    check_every_split(
+        || v.par_iter().zip(w.par_iter()),
+        v.iter().zip(&w).collect(),
+    );
+    check_every_split(
+        || w.par_iter().zip(v.par_iter()),
+        w.iter().zip(&v).collect(),
+    );
+    check_every_split(|| v.par_iter().enumerate(), v.iter().enumerate().collect());
+    check_every_split(|| v.par_iter().with_min_len(4), v.iter().collect());
+    check_every_split(|| v.par_iter().with_max_len(2), v.iter().collect());
+    let mut m = values(23);
+    let expected: Vec<u64> = m.clone();
+    for index in 0..=m.len() {
+        let got: Vec<u64> = m.par_iter_mut().map(|x| *x).with_producer(SplitAt {
+            index,
+            _marker: std::marker::PhantomData,
+        });
+        assert_eq!(got, expected);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Panics
+// ---------------------------------------------------------------------------
+
+fn quiet<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
+    panic::catch_unwind(AssertUnwindSafe(f))
+}
+
+#[test]
+fn a_panic_in_map_or_for_each_reaches_the_caller_and_the_pool_still_works() {
+    let n = if cfg!(miri) { 64 } else { 100_003 };
+    let v = values(n);
+    let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let r = quiet(|| {
+        pool.install(|| {
+            v.par_iter()
+                .enumerate()
+                .map(|(i, x)| if i == n / 2 { panic!("item {i}") } else { *x })
+                .sum::<u64>()
+        })
+    });
+    let r2 = quiet(|| {
+        v.par_iter()
+            .for_each(|x| assert!(*x != v[n - 1], "last item"))
+    });
+    panic::set_hook(hook);
+    assert!(r.is_err() && r2.is_err());
+    assert_eq!(
+        pool.install(|| v.par_iter().sum::<u64>()),
+        v.iter().sum::<u64>()
+    );
+}
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts its live instances.
+struct Tracked(#[allow(dead_code)] u64);
+
+impl Tracked {
+    fn new(x: u64) -> Self {
+        LIVE.fetch_add(1, Ordering::SeqCst);
+        Tracked(x)
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        LIVE.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn collect_that_panics_half_way_drops_exactly_the_items_written() {
+    let n = if cfg!(miri) { 64 } else { 100_003 };
+    let v = values(n);
+    let hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    for pool in pools() {
+        let mut out = Vec::new();
+        let r = quiet(|| {
+            pool.install(|| {
+                v.par_iter()
+                    .enumerate()
+                    .map(|(i, &x)| {
+                        if i == n / 2 {
+                            panic!("item {i}");
+                        }
+                        Tracked::new(x)
+                    })
+                    .collect_into_vec(&mut out)
+            })
+        });
+        assert!(r.is_err());
+        assert!(out.is_empty());
+        assert_eq!(
+            LIVE.load(Ordering::SeqCst),
+            0,
+            "every written item was dropped once"
+        );
+        pool.install(|| {
+            v.par_iter()
+                .map(|&x| Tracked::new(x))
+                .collect_into_vec(&mut out)
+        });
+        assert_eq!(LIVE.load(Ordering::SeqCst), n);
+        drop(out);
+        assert_eq!(LIVE.load(Ordering::SeqCst), 0);
+    }
+    panic::set_hook(hook);
+}
