@@ -360,6 +360,14 @@ impl Registry {
             .unwrap_or(ptr::null())
     }
 
+    /// Wakes a sleeper for work that is known to be long, unless a worker is
+    /// already looking for work.
+    pub(crate) fn wake_one_unless_hungry(&self) {
+        if !self.is_hungry() {
+            self.wake_one();
+        }
+    }
+
     /// A worker took a job in its loop: counts it active and, if nobody is
     /// looking for work, makes sure somebody will: a sleeper is woken if
     /// there is no watcher, or if the job is a stolen frame (an owner had

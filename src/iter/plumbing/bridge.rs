@@ -2,12 +2,14 @@
 //!
 //! # How it splits
 //!
-//! A piece is folded *sequentially in chunks* whose size doubles from the
-//! producer's `min_len`; between two chunks it asks the pool whether more
-//! work is wanted ([`SplitProbe`]): the worker's shared slot is empty
-//! (nothing of it is on offer) and another worker is hungry, or the pool's
-//! watcher ticked since the piece started (it has run for tens of
-//! microseconds while others sleep). Only then is the rest split in two
+//! A piece is folded *sequentially in chunks* whose size grows fourfold
+//! from the producer's `min_len` up to `MAX_CHUNK` (eightfold and without
+//! a cap outside a pool, where each boundary reads the clock); between two chunks it asks the pool whether more
+//! work is wanted (`SplitProbe` in `pool/mod.rs`): the worker's shared slot
+//! is empty (nothing of it is on offer) and either the pool's watcher
+//! ticked since the piece started (it has run for tens of microseconds
+//! while others sleep) or another worker is hungry and the piece has
+//! folded a few thousand items. Only then is the rest split in two
 //! halves through `join`, each folded the same way; a half that another
 //! worker takes starts again from small chunks, so it splits again soon if
 //! there is still demand.
@@ -23,6 +25,11 @@
 //! pool, so a tiny iterator called from `main` never wakes it.
 
 use super::{Consumer, Folder, Producer, Reducer, UnindexedConsumer, UnindexedProducer};
+
+/// The largest chunk folded between two looks at the pool's demand (unless
+/// `min_len` is larger): a few microseconds of cheap items, so that a long
+/// fold notices demand soon; each boundary costs a few nanoseconds.
+const MAX_CHUNK: usize = 4096;
 use crate::iter::IndexedParallelIterator;
 use crate::pool::{ColdBudget, Place, SplitProbe};
 
@@ -88,13 +95,15 @@ where
         }
         let (head, rest) = producer.split_at(chunk);
         let (c_head, c_rest, reducer) = consumer.split_at(chunk);
-        let done = head.fold_with(c_head.into_folder()).complete();
+        let folded = head.fold_with(c_head.into_folder()).complete();
         results = Some(match results {
-            None => (done, reducer),
-            Some((acc, previous)) => (previous.reduce(acc, done), reducer),
+            None => (folded, reducer),
+            Some((acc, previous)) => (previous.reduce(acc, folded), reducer),
         });
         (producer, consumer, len) = (rest, c_rest, len - chunk);
-        chunk = chunk.saturating_mul(2);
+        // Faster growth than on a worker: every boundary here reads the
+        // clock.
+        chunk = chunk.saturating_mul(8);
     }
 }
 
@@ -119,25 +128,27 @@ where
     }
     let (mut producer, mut consumer, mut len) = (producer, consumer, len);
     let mut chunk = min;
+    let mut done = 0usize;
     let mut results: Option<(C::Result, C::Reducer)> = None;
     loop {
         if len <= chunk || consumer.full() {
             let last = producer.fold_with(consumer.into_folder()).complete();
             return combine(results, last);
         }
-        if len / 2 >= min && probe.wants_split() {
+        if len / 2 >= min && probe.wants_split(done) {
             let rest = split_in_two(len, producer, consumer);
             return combine(results, rest);
         }
         let (head, rest) = producer.split_at(chunk);
         let (c_head, c_rest, reducer) = consumer.split_at(chunk);
-        let done = head.fold_with(c_head.into_folder()).complete();
+        let folded = head.fold_with(c_head.into_folder()).complete();
         results = Some(match results {
-            None => (done, reducer),
-            Some((acc, previous)) => (previous.reduce(acc, done), reducer),
+            None => (folded, reducer),
+            Some((acc, previous)) => (previous.reduce(acc, folded), reducer),
         });
         (producer, consumer, len) = (rest, c_rest, len - chunk);
-        chunk = chunk.saturating_mul(2);
+        done += chunk;
+        chunk = chunk.saturating_mul(4).min(MAX_CHUNK.max(min));
     }
 }
 
@@ -166,7 +177,7 @@ where
     C: UnindexedConsumer<P::Item>,
 {
     let wants_split = match SplitProbe::current() {
-        Place::Worker(probe) => probe.wants_split(),
+        Place::Worker(probe) => probe.wants_split(usize::MAX),
         Place::LoneWorker | Place::Outside => false,
     };
     if !wants_split || consumer.full() {
