@@ -384,3 +384,44 @@ fn collect_that_panics_half_way_drops_exactly_the_items_written() {
     }
     panic::set_hook(hook);
 }
+
+// ---------------------------------------------------------------------------
+// Coarse items
+// ---------------------------------------------------------------------------
+
+/// Each item waits (busy, calling nothing of forkscope) until a second item
+/// runs alongside it, or `hold` passed; returns the most that ran at once.
+fn coarse_items_at_once(items: u32, hold: std::time::Duration) -> usize {
+    let running = AtomicUsize::new(0);
+    let most = AtomicUsize::new(0);
+    (0..items).into_par_iter().for_each(|_| {
+        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+        most.fetch_max(now, Ordering::SeqCst);
+        let start = std::time::Instant::now();
+        while start.elapsed() < hold && running.load(Ordering::SeqCst) < 2 {
+            std::hint::spin_loop();
+        }
+        running.fetch_sub(1, Ordering::SeqCst);
+    });
+    most.into_inner()
+}
+
+#[test]
+fn a_few_expensive_items_run_on_two_workers_inside_install_and_from_outside() {
+    let hold = std::time::Duration::from_millis(if cfg!(miri) { 3000 } else { 50 });
+    let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    pool.install(|| ());
+    std::thread::sleep(std::time::Duration::from_millis(if cfg!(miri) {
+        20
+    } else {
+        100
+    }));
+    assert_eq!(pool.install(|| coarse_items_at_once(8, hold)), 2);
+    if forkscope::current_num_threads() == 2 {
+        assert_eq!(
+            coarse_items_at_once(8, hold),
+            2,
+            "from outside, on the global pool"
+        );
+    }
+}

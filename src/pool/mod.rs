@@ -200,7 +200,7 @@ pub(crate) enum Place {
 /// does the pool want more work from this piece now?
 pub(crate) struct SplitProbe {
     worker: &'static WorkerThread,
-    /// The watcher's tick count when the piece started.
+    /// The pool's idle clock when the piece started.
     ticks: usize,
 }
 
@@ -213,45 +213,34 @@ impl SplitProbe {
             Some(worker) if worker.registry().num_threads() < 2 => Place::LoneWorker,
             Some(worker) => Place::Worker(SplitProbe {
                 worker,
-                ticks: worker.registry().watcher_ticks(),
+                ticks: worker.registry().idle_ticks(),
             }),
         }
     }
 
-    /// Whether splitting the rest now would give the pool work it can use,
-    /// after the piece has folded `done` items: nothing of this worker is on
-    /// offer (its shared slot is empty, so the split's second half would be
-    /// published), and either the watcher ticked since the piece started
-    /// (it has run for tens of microseconds while workers sleep), or a
-    /// worker is hungry and the piece has folded `HUNGRY_SPLIT_AFTER` items
-    /// (so an input smaller than that is never split: a hungry worker takes
-    /// only halves that stay on offer for microseconds, and a split nobody
-    /// takes costs a publication and a reclaim). A few plain loads.
+    /// Whether splitting the rest now would give the pool work it can use:
+    /// nothing of this worker is on offer (its shared slot is empty, so the
+    /// split's second half would be published), and the pool's coarse idle
+    /// clock advanced since the piece started: some worker looked for work
+    /// meanwhile (hungry workers look every few microseconds, the watcher
+    /// every 50 us), so the piece has run for a while and somebody can take
+    /// the half. A piece shorter than a tick (a 1k-element sum) is then
+    /// never split. A few plain loads.
     ///
-    /// When the reason is the watcher's tick, a sleeping worker is woken
-    /// too (unless one is hungry): the piece is known to run for long, so
-    /// the wake-up is worth paying, and the half gets help within the
+    /// When no worker is hungry (only the watcher's tick moved the clock),
+    /// a sleeping worker is woken too: the piece is known to run for long,
+    /// so the wake-up is worth paying, and the half gets help within the
     /// wake-up latency rather than after the watcher's next two looks.
     #[inline]
-    pub(crate) fn wants_split(&self, done: usize) -> bool {
+    pub(crate) fn wants_split(&self) -> bool {
         let registry = self.worker.registry();
-        if !self.worker.shared_slot_is_empty() {
+        if !self.worker.shared_slot_is_empty() || registry.idle_ticks() == self.ticks {
             return false;
         }
-        if done >= HUNGRY_SPLIT_AFTER && registry.is_hungry() {
-            return true;
-        }
-        if registry.watcher_ticks() != self.ticks {
-            registry.wake_one_unless_hungry();
-            return true;
-        }
-        false
+        registry.wake_one_unless_hungry();
+        true
     }
 }
-
-/// See `SplitProbe::wants_split`: a 1k-element sum (~0.1 us) is never
-/// split for a hungry worker; a 100k one is, after its first 0.5 us.
-const HUNGRY_SPLIT_AFTER: usize = 4096;
 
 /// How long an iterator called from outside any pool runs on the calling
 /// thread before it hands what is left to the global pool: long enough that

@@ -58,10 +58,11 @@ pub(crate) struct Registry {
     active: CachePadded<AtomicUsize>,
     /// Whether a sleeping worker holds the watcher's role.
     watching: AtomicBool,
-    /// How many times a watcher woke from its timed sleep: a coarse clock
-    /// (one tick per `WATCH_NANOS` while some worker sleeps) that `bridge`
-    /// reads to tell a piece of work that has run for a while.
-    watcher_ticks: AtomicUsize,
+    /// A coarse clock that `bridge` reads to tell a piece of work that has
+    /// run for a while: advanced by every look of a hungry worker for work
+    /// (a few microseconds apart) and every timed wake-up of the watcher
+    /// (`WATCH_NANOS` apart). Only idle workers write it.
+    idle_ticks: AtomicUsize,
     injector: ArrayQueue<JobRef>,
     terminating: AtomicBool,
     /// Workers that left their loop; the pool's drop waits for all.
@@ -98,7 +99,7 @@ impl Registry {
             demand: CachePadded(AtomicUsize::new(0)),
             active: CachePadded(AtomicUsize::new(0)),
             watching: AtomicBool::new(false),
-            watcher_ticks: AtomicUsize::new(0),
+            idle_ticks: AtomicUsize::new(0),
             injector: ArrayQueue::new(INJECTOR_CAPACITY),
             terminating: AtomicBool::new(false),
             exited: AtomicUsize::new(0),
@@ -177,8 +178,15 @@ impl Registry {
         self.demand.0.fetch_sub(ONE_HUNGRY, Ordering::Relaxed);
     }
 
-    pub(crate) fn watcher_ticks(&self) -> usize {
-        self.watcher_ticks.load(Ordering::Relaxed)
+    pub(crate) fn idle_ticks(&self) -> usize {
+        // Relaxed: a coarse clock, read as a hint.
+        self.idle_ticks.load(Ordering::Relaxed)
+    }
+
+    /// An idle worker looked for work: the coarse clock advances.
+    pub(super) fn tick(&self) {
+        // Relaxed: a coarse clock, read as a hint.
+        self.idle_ticks.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn is_hungry(&self) -> bool {
@@ -321,8 +329,7 @@ impl Registry {
             let mut seen = ptr::null();
             let woken = loop {
                 let unparked = parker.park_timeout(self.backend, WATCH_NANOS);
-                // Relaxed: a coarse clock, read as a hint.
-                self.watcher_ticks.fetch_add(1, Ordering::Relaxed);
+                self.tick();
                 if unparked
                     || !self.injector.is_empty()
                     || latch.map_or_else(|| self.is_terminating(), CoreLatch::probe)

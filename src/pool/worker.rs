@@ -386,6 +386,7 @@ impl WorkerThread {
             }
             let look = round == 0 || (round >= SPIN_ROUNDS && round.is_multiple_of(LOOK_EVERY));
             if search && look {
+                registry.tick();
                 found = self.find_work(&mut sighting);
                 if found.is_some() {
                     break;

@@ -6,10 +6,10 @@
 //! from the producer's `min_len` up to `MAX_CHUNK` (eightfold and without
 //! a cap outside a pool, where each boundary reads the clock); between two chunks it asks the pool whether more
 //! work is wanted (`SplitProbe` in `pool/mod.rs`): the worker's shared slot
-//! is empty (nothing of it is on offer) and either the pool's watcher
-//! ticked since the piece started (it has run for tens of microseconds
-//! while others sleep) or another worker is hungry and the piece has
-//! folded a few thousand items. Only then is the rest split in two
+//! is empty (nothing of it is on offer) and the pool's coarse idle clock
+//! advanced since the piece started (a hungry worker looked for work, which
+//! it does every few microseconds, or the watcher woke, every 50 µs: the
+//! piece has run for a while and somebody can take work). Only then is the rest split in two
 //! halves through `join`, each folded the same way; a half that another
 //! worker takes starts again from small chunks, so it splits again soon if
 //! there is still demand.
@@ -83,15 +83,17 @@ where
     // Each round folds one chunk here and keeps the reducer that joins it
     // to everything after it; the results are combined left to right.
     loop {
-        if len <= chunk || consumer.full() {
-            let last = producer.fold_with(consumer.into_folder()).complete();
-            return combine(results, last);
-        }
-        if budget.spent() {
+        // After the first chunk, the budget is checked before everything
+        // else: a last chunk of expensive items belongs on the pool too.
+        if results.is_some() && !consumer.full() && budget.spent() {
             let rest = crate::pool::in_global_pool(move || {
                 bridge_producer_consumer(len, producer, consumer)
             });
             return combine(results, rest);
+        }
+        if len <= chunk || consumer.full() {
+            let last = producer.fold_with(consumer.into_folder()).complete();
+            return combine(results, last);
         }
         let (head, rest) = producer.split_at(chunk);
         let (c_head, c_rest, reducer) = consumer.split_at(chunk);
@@ -128,14 +130,13 @@ where
     }
     let (mut producer, mut consumer, mut len) = (producer, consumer, len);
     let mut chunk = min;
-    let mut done = 0usize;
     let mut results: Option<(C::Result, C::Reducer)> = None;
     loop {
         if len <= chunk || consumer.full() {
             let last = producer.fold_with(consumer.into_folder()).complete();
             return combine(results, last);
         }
-        if len / 2 >= min && probe.wants_split(done) {
+        if len / 2 >= min && probe.wants_split() {
             let rest = split_in_two(len, producer, consumer);
             return combine(results, rest);
         }
@@ -147,7 +148,6 @@ where
             Some((acc, previous)) => (previous.reduce(acc, folded), reducer),
         });
         (producer, consumer, len) = (rest, c_rest, len - chunk);
-        done += chunk;
         chunk = chunk.saturating_mul(4).min(MAX_CHUNK.max(min));
     }
 }
@@ -177,7 +177,7 @@ where
     C: UnindexedConsumer<P::Item>,
 {
     let wants_split = match SplitProbe::current() {
-        Place::Worker(probe) => probe.wants_split(usize::MAX),
+        Place::Worker(probe) => probe.wants_split(),
         Place::LoneWorker | Place::Outside => false,
     };
     if !wants_split || consumer.full() {

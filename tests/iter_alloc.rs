@@ -1,0 +1,104 @@
+//! DESIGN §5: "No allocation for `for_each`/`sum`/`reduce`/`min`/...;
+//! indexed `collect` allocates the output once." A counting global
+//! allocator checks it, inside a pool and from outside any pool, once the
+//! pools are running. One test per binary: every allocation of the process
+//! is counted.
+#![cfg(feature = "std")]
+
+use forkscope::ThreadPoolBuilder;
+use forkscope::prelude::*;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+struct CountingAllocator;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call to `System` unchanged; counting touches only
+// atomics and never allocates.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::SeqCst) {
+            ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        }
+        // SAFETY: the caller's contract, forwarded.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::SeqCst) {
+            ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        }
+        // SAFETY: the caller's contract, forwarded.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract, forwarded.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+fn allocations_of(f: impl FnOnce()) -> usize {
+    ALLOCATIONS.store(0, Ordering::SeqCst);
+    COUNTING.store(true, Ordering::SeqCst);
+    f();
+    COUNTING.store(false, Ordering::SeqCst);
+    ALLOCATIONS.load(Ordering::SeqCst)
+}
+
+fn operations(v: &[u64]) -> u64 {
+    let mut acc = v.par_iter().sum::<u64>();
+    acc ^= v.par_iter().map(|x| x * 3).sum::<u64>();
+    acc ^= v.par_iter().count() as u64;
+    acc ^= v.par_iter().map(|&x| x).reduce(|| 0, |a, b| a ^ b);
+    acc ^= v.par_iter().min().copied().unwrap_or(0);
+    acc ^= v.par_iter().max().copied().unwrap_or(0);
+    acc ^= v
+        .par_iter()
+        .zip(v.par_iter())
+        .map(|(a, b)| a * b)
+        .sum::<u64>();
+    v.par_iter().for_each(|x| {
+        std::hint::black_box(x);
+    });
+    acc
+}
+
+#[test]
+fn reductions_never_allocate_and_indexed_collect_allocates_once() {
+    let n = if cfg!(miri) { 500 } else { 200_000 };
+    let v: Vec<u64> = (0..n).collect();
+    let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    // Warm up: the global pool, thread-locals, the pools' first jobs.
+    let expected = operations(&v);
+    assert_eq!(pool.install(|| operations(&v)), expected);
+    let reps = if cfg!(miri) { 2 } else { 20 };
+    let inside = allocations_of(|| {
+        pool.install(|| {
+            for _ in 0..reps {
+                assert_eq!(operations(&v), expected);
+            }
+        })
+    });
+    assert_eq!(inside, 0, "reductions inside a pool allocated");
+    let outside = allocations_of(|| {
+        for _ in 0..reps {
+            assert_eq!(operations(&v), expected);
+        }
+    });
+    assert_eq!(outside, 0, "reductions from outside any pool allocated");
+    let mut out = Vec::new();
+    let collect =
+        allocations_of(|| pool.install(|| v.par_iter().map(|x| x + 1).collect_into_vec(&mut out)));
+    assert_eq!(collect, 1, "collect_into_vec allocates its output once");
+    assert_eq!(out.len(), v.len());
+    let again =
+        allocations_of(|| pool.install(|| v.par_iter().map(|x| x + 2).collect_into_vec(&mut out)));
+    assert_eq!(
+        again, 0,
+        "collect_into_vec reuses a vector with enough capacity"
+    );
+}
