@@ -1,8 +1,11 @@
 //! `collect_into_vec`: every item written in place into the target's spare
 //! capacity. The only `unsafe` of the iterator layer besides `join`.
 //!
-//! Each piece gets a disjoint sub-slice of the uninitialized target. Its
-//! folder writes items one after another and counts them; its result owns
+//! Each piece gets a disjoint range of the uninitialized target, as a raw
+//! pointer derived from one pointer to the whole target (so that merged
+//! results may reach their right neighbour's items: a pointer derived from
+//! a piece's own sub-slice could not, under Stacked Borrows). Its folder
+//! writes items one after another and counts them; its result owns
 //! the items written so far and drops them if it is dropped (a panic
 //! elsewhere unwinds through the reductions). Reducing two results merges
 //! them only if they are adjacent in memory; `collect_into_vec` then checks
@@ -15,12 +18,19 @@ use core::marker::PhantomData;
 use core::mem::{self, MaybeUninit};
 use core::ptr;
 
-pub(super) fn collect_into_vec<I: IndexedParallelIterator>(iter: I, target: &mut Vec<I::Item>) {
+pub(super) fn collect_into_vec<I, T>(iter: I, target: &mut Vec<T>)
+where
+    I: IndexedParallelIterator<Item = T>,
+    T: Send,
+{
     target.clear();
     let len = iter.len();
     target.reserve(len);
+    let spare = &mut target.spare_capacity_mut()[..len];
     let result = iter.drive(CollectConsumer {
-        target: &mut target.spare_capacity_mut()[..len],
+        start: spare.as_mut_ptr().cast::<T>(),
+        len,
+        _marker: PhantomData,
     });
     let written = result.initialized;
     assert_eq!(
@@ -35,10 +45,17 @@ pub(super) fn collect_into_vec<I: IndexedParallelIterator>(iter: I, target: &mut
     unsafe { target.set_len(len) };
 }
 
-/// Consumes a piece into `target`.
+/// Consumes a piece into the `len` uninitialized slots from `start`, which
+/// it has exclusive access to for `'c`.
 struct CollectConsumer<'c, T> {
-    target: &'c mut [MaybeUninit<T>],
+    start: *mut T,
+    len: usize,
+    _marker: PhantomData<&'c mut [MaybeUninit<T>]>,
 }
+
+// SAFETY: the consumer stands for exclusive access to its slots (like the
+// `&mut [MaybeUninit<T>]` it was made from), and moves `T`s into them.
+unsafe impl<T: Send> Send for CollectConsumer<'_, T> {}
 
 /// The items one piece wrote: `initialized` of them from `start`, inside a
 /// piece of `total` slots. Owns those items until it is merged or dropped.
@@ -67,18 +84,26 @@ impl<'c, T: Send> Consumer<T> for CollectConsumer<'c, T> {
     type Result = CollectResult<'c, T>;
 
     fn split_at(self, index: usize) -> (Self, Self, CollectReducer) {
-        let (left, right) = self.target.split_at_mut(index);
-        (
-            CollectConsumer { target: left },
-            CollectConsumer { target: right },
-            CollectReducer,
-        )
+        assert!(index <= self.len, "forkscope: collect split out of bounds");
+        let right = CollectConsumer {
+            // SAFETY: `index <= len`, so the result is in bounds (or one past
+            // the end) of this consumer's slots.
+            start: unsafe { self.start.add(index) },
+            len: self.len - index,
+            _marker: PhantomData,
+        };
+        let left = CollectConsumer {
+            start: self.start,
+            len: index,
+            _marker: PhantomData,
+        };
+        (left, right, CollectReducer)
     }
 
     fn into_folder(self) -> CollectResult<'c, T> {
         CollectResult {
-            start: self.target.as_mut_ptr().cast::<T>(),
-            total: self.target.len(),
+            start: self.start,
+            total: self.len,
             initialized: 0,
             _marker: PhantomData,
         }

@@ -1,7 +1,6 @@
 //! Parallel iterators: the producer / consumer design on top of
-//! [`join`](crate::join). `src/iter/README.md` walks through how data flows
-//! from `par_iter()` to a leaf fold; [`plumbing`] has the traits for
-//! writing a producer of one's own.
+//! [`join`](crate::join). [`plumbing`] has the traits for writing a
+//! producer of one's own.
 //!
 //! Names, signatures and bounds follow rayon's, so that
 //! `use forkscope::prelude::*` can replace `use rayon::prelude::*`.
@@ -13,6 +12,8 @@
 //! let dot: u64 = v.par_iter().zip(w.par_iter()).map(|(a, b)| a * b).sum();
 //! assert_eq!(dot, v.iter().zip(&w).map(|(a, b)| a * b).sum());
 //! ```
+//!
+#![doc = include_str!("README.md")]
 
 mod collect;
 mod consumers;
