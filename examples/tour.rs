@@ -2,7 +2,11 @@
 //!
 //! 1. Scoped threads that borrow local data (like `std::thread::scope`), on
 //!    threads reused from a cache.
-//! 2. Fork-join with `join` on the global pool, against sequential code.
+//! 2. Fork-join with `join` on the global pool, against sequential code:
+//!    where it loses a little (a join at every call of a tiny recursion)
+//!    and where it wins (coarse halves, a real divide and conquer).
+//! 3. Parallel iterators: the dot product of the parallel-producers design,
+//!    a tiny sum called from `main`, and a few expensive items.
 
 use std::time::Instant;
 
@@ -82,6 +86,56 @@ fn main() {
         start.elapsed()
     );
     assert!(v.windows(2).all(|w| w[0] <= w[1]));
+
+    // Coarse halves: each runs 50 ms without calling join again.
+    let spin = |ms: u64| {
+        let start = Instant::now();
+        while start.elapsed().as_millis() < u128::from(ms) {
+            std::hint::spin_loop();
+        }
+    };
+    let start = Instant::now();
+    forkscope::join(|| spin(50), || spin(50));
+    println!(
+        "join: two halves of 50 ms each in {:?} (sequential: 100 ms)",
+        start.elapsed()
+    );
+
+    // ---- 3. parallel iterators ---------------------------------------------------
+    use forkscope::prelude::*;
+    let a: Vec<f64> = (0..1_000_000).map(|i| i as f64 * 0.5).collect();
+    let b: Vec<f64> = (0..1_000_000).map(|i| 1.0 / (i as f64 + 1.0)).collect();
+    let dot_seq: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+    let time = |f: &dyn Fn() -> f64| {
+        let start = Instant::now();
+        for _ in 0..20 {
+            let d = f();
+            assert!((d - dot_seq).abs() <= 1e-9 * dot_seq.abs());
+        }
+        start.elapsed() / 20
+    };
+    let t_seq = time(&|| a.iter().zip(&b).map(|(x, y)| x * y).sum());
+    let t_par = time(&|| a.par_iter().zip(b.par_iter()).map(|(x, y)| x * y).sum());
+    println!("iter: dot product of 1M f64: {t_par:?} in parallel, {t_seq:?} sequential");
+
+    let small: Vec<u64> = (0..1000).collect();
+    let start = Instant::now();
+    let mut total = 0;
+    for _ in 0..10_000 {
+        total += std::hint::black_box(&small).par_iter().sum::<u64>();
+    }
+    println!(
+        "iter: a 1000-element par_iter().sum() called from main: {:.2} us per call (runs on main, never wakes the pool)",
+        start.elapsed().as_secs_f64() * 1e6 / 10_000.0
+    );
+    assert_eq!(total, 10_000 * 499_500);
+
+    let start = Instant::now();
+    (0..8u32).into_par_iter().for_each(|_| spin(10));
+    println!(
+        "iter: 8 items of 10 ms each in {:?} (sequential: 80 ms)",
+        start.elapsed()
+    );
 }
 
 fn quicksort(v: &mut [u64]) {
