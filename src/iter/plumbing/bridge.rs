@@ -61,37 +61,82 @@ where
     P: Producer,
     C: Consumer<P::Item>,
 {
+    let min = producer.min_len().max(1);
     match SplitProbe::current() {
-        Place::Worker(probe) => fold_in_chunks(len, producer, consumer, &probe),
+        Place::Worker(probe) => {
+            let max = producer.max_len().max(min);
+            if len > max && len / 2 >= min {
+                return split_in_two(len, producer, consumer);
+            }
+            let growth = Growth {
+                factor: 4,
+                cap: MAX_CHUNK.max(min),
+                ask_before_last: false,
+            };
+            fold_in_chunks(len, producer, consumer, growth, split_in_two, |rest, _| {
+                rest / 2 >= min && probe.wants_split()
+            })
+        }
         Place::LoneWorker => producer.fold_with(consumer.into_folder()).complete(),
-        Place::Outside => cold(len, producer, consumer),
+        Place::Outside => {
+            let budget = ColdBudget::start();
+            // Faster growth than on a worker: each boundary reads the clock.
+            let growth = Growth {
+                factor: 8,
+                cap: usize::MAX,
+                ask_before_last: true,
+            };
+            // Only after a first chunk, then before a last one too: a last
+            // chunk of expensive items belongs on the pool as well.
+            fold_in_chunks(
+                len,
+                producer,
+                consumer,
+                growth,
+                in_global_pool,
+                |_, first| !first && budget.spent(),
+            )
+        }
     }
 }
 
-/// Outside any pool: fold here while the budget lasts, hand the rest to the
-/// global pool.
-fn cold<P, C>(len: usize, producer: P, consumer: C) -> C::Result
+/// How chunk sizes grow from `min_len`, and whether to ask for the rest to
+/// go elsewhere before a last chunk too.
+struct Growth {
+    factor: usize,
+    cap: usize,
+    ask_before_last: bool,
+}
+
+/// Folds `producer` into `consumer` here, in chunks growing by `growth`,
+/// until `elsewhere_now(items left, whether no chunk was folded yet)` says
+/// to hand the rest to `elsewhere` (split it in two, or run it on the
+/// global pool). Each chunk is cut off both sides with `split_at`, folded,
+/// and its result combined, left to right, with the reducer of its split.
+fn fold_in_chunks<P, C>(
+    len: usize,
+    producer: P,
+    consumer: C,
+    growth: Growth,
+    elsewhere: fn(usize, P, C) -> C::Result,
+    mut elsewhere_now: impl FnMut(usize, bool) -> bool,
+) -> C::Result
 where
     P: Producer,
     C: Consumer<P::Item>,
 {
-    let budget = ColdBudget::start();
-    let min = producer.min_len().max(1);
     let (mut producer, mut consumer, mut len) = (producer, consumer, len);
-    let mut chunk = min;
+    let mut chunk = producer.min_len().max(1);
     let mut results: Option<(C::Result, C::Reducer)> = None;
-    // Each round folds one chunk here and keeps the reducer that joins it
-    // to everything after it; the results are combined left to right.
     loop {
-        // After the first chunk, the budget is checked before everything
-        // else: a last chunk of expensive items belongs on the pool too.
-        if results.is_some() && !consumer.full() && budget.spent() {
-            let rest = crate::pool::in_global_pool(move || {
-                bridge_producer_consumer(len, producer, consumer)
-            });
-            return combine(results, rest);
+        let last_chunk = len <= chunk || consumer.full();
+        if (!last_chunk || growth.ask_before_last)
+            && !consumer.full()
+            && elsewhere_now(len, results.is_none())
+        {
+            return combine(results, elsewhere(len, producer, consumer));
         }
-        if len <= chunk || consumer.full() {
+        if last_chunk {
             let last = producer.fold_with(consumer.into_folder()).complete();
             return combine(results, last);
         }
@@ -103,9 +148,7 @@ where
             Some((acc, previous)) => (previous.reduce(acc, folded), reducer),
         });
         (producer, consumer, len) = (rest, c_rest, len - chunk);
-        // Faster growth than on a worker: every boundary here reads the
-        // clock.
-        chunk = chunk.saturating_mul(8);
+        chunk = chunk.saturating_mul(growth.factor).min(growth.cap);
     }
 }
 
@@ -116,40 +159,14 @@ fn combine<R, Red: Reducer<R>>(left: Option<(R, Red)>, right: R) -> R {
     }
 }
 
-/// On a worker of a pool of two or more threads: fold in doubling chunks,
-/// splitting the rest in two when the pool wants work.
-fn fold_in_chunks<P, C>(len: usize, producer: P, consumer: C, probe: &SplitProbe) -> C::Result
+/// Runs the rest of an iterator called from outside any pool on the global
+/// pool.
+fn in_global_pool<P, C>(len: usize, producer: P, consumer: C) -> C::Result
 where
     P: Producer,
     C: Consumer<P::Item>,
 {
-    let min = producer.min_len().max(1);
-    let max = producer.max_len().max(min);
-    if len > max && len / 2 >= min {
-        return split_in_two(len, producer, consumer);
-    }
-    let (mut producer, mut consumer, mut len) = (producer, consumer, len);
-    let mut chunk = min;
-    let mut results: Option<(C::Result, C::Reducer)> = None;
-    loop {
-        if len <= chunk || consumer.full() {
-            let last = producer.fold_with(consumer.into_folder()).complete();
-            return combine(results, last);
-        }
-        if len / 2 >= min && probe.wants_split() {
-            let rest = split_in_two(len, producer, consumer);
-            return combine(results, rest);
-        }
-        let (head, rest) = producer.split_at(chunk);
-        let (c_head, c_rest, reducer) = consumer.split_at(chunk);
-        let folded = head.fold_with(c_head.into_folder()).complete();
-        results = Some(match results {
-            None => (folded, reducer),
-            Some((acc, previous)) => (previous.reduce(acc, folded), reducer),
-        });
-        (producer, consumer, len) = (rest, c_rest, len - chunk);
-        chunk = chunk.saturating_mul(4).min(MAX_CHUNK.max(min));
-    }
+    crate::pool::in_global_pool(move || bridge_producer_consumer(len, producer, consumer))
 }
 
 /// Splits producer and consumer at the middle and runs the halves through
