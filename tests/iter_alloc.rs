@@ -72,7 +72,10 @@ fn reductions_never_allocate_and_indexed_collect_allocates_once() {
     let n = if cfg!(miri) { 500 } else { 200_000 };
     let v: Vec<u64> = (0..n).collect();
     let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-    // Warm up: the global pool, thread-locals, the pools' first jobs.
+    // Warm up: the global pool (started here for sure: the calls from
+    // outside may or may not reach it, depending on how fast they are),
+    // thread-locals, the pools' first jobs.
+    forkscope::join(|| (), || ());
     let expected = operations(&v);
     assert_eq!(pool.install(|| operations(&v)), expected);
     let reps = if cfg!(miri) { 2 } else { 20 };
