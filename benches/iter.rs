@@ -6,6 +6,9 @@
 //! except the "from outside" line, which calls from the main thread.
 //! `FORKSCOPE_BENCH_QUICK=1` cuts the repetitions.
 
+mod common;
+
+use common::{batch, median, pools};
 use std::hint::black_box;
 
 /// The workloads, written once per library with its own prelude in scope
@@ -33,20 +36,7 @@ macro_rules! workloads {
 }
 workloads!(fs, forkscope);
 workloads!(ray, rayon);
-use std::time::{Duration, Instant};
-
-fn per_call(reps: usize, mut f: impl FnMut()) -> Duration {
-    let start = Instant::now();
-    for _ in 0..reps {
-        f();
-    }
-    start.elapsed() / reps as u32
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
+use std::time::Duration;
 
 fn us(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
@@ -123,14 +113,7 @@ fn lines(quick: bool) -> Vec<Line> {
 fn main() {
     let quick = std::env::var_os("FORKSCOPE_BENCH_QUICK").is_some();
     let batches = if quick { 3 } else { 7 };
-    let fs_pool = forkscope::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
-    let ray_pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
+    let (fs_pool, ray_pool) = pools(2);
     println!(
         "forkscope iter benchmark, 2 threads ({batches} interleaved batches, median; time per call)"
     );
@@ -148,29 +131,29 @@ fn main() {
         for _ in 0..batches {
             let settle = || std::thread::sleep(Duration::from_millis(10));
             settle();
-            t[0].push(per_call(line.reps, || {
+            t[0].push(batch(line.reps, || {
                 black_box((line.seq)());
             }));
             settle();
             t[1].push(if line.outside {
-                per_call(line.reps, || {
+                batch(line.reps, || {
                     black_box((line.fs)());
                 })
             } else {
                 fs_pool.install(|| {
-                    per_call(line.reps, || {
+                    batch(line.reps, || {
                         black_box((line.fs)());
                     })
                 })
             });
             settle();
             t[2].push(if line.outside {
-                per_call(line.reps, || {
+                batch(line.reps, || {
                     black_box((line.ray)());
                 })
             } else {
                 ray_pool.install(|| {
-                    per_call(line.reps, || {
+                    batch(line.reps, || {
                         black_box((line.ray)());
                     })
                 })

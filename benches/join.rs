@@ -24,6 +24,9 @@
 //! `FORKSCOPE_BENCH_QUICK=1` cuts the repetitions for a smoke run;
 //! `FORKSCOPE_BENCH_ONLY=fine,coarse,herd,oversub,tiny` picks sections.
 
+mod common;
+
+use common::{batch, median, pools};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -130,20 +133,6 @@ fn sum_chili(s: &mut chili::Scope<'_>, node: &Node) -> u64 {
 }
 
 // ---- measurement -----------------------------------------------------------
-
-/// Time of one repetition of `f`, over a batch of `reps`.
-fn batch(reps: usize, mut f: impl FnMut()) -> Duration {
-    let start = Instant::now();
-    for _ in 0..reps {
-        f();
-    }
-    start.elapsed() / reps as u32
-}
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
 
 struct Workload {
     name: &'static str,
@@ -268,14 +257,7 @@ fn fine(quick: bool) {
         "ray/fs"
     );
     for threads in [1usize, 2] {
-        let fs_pool = forkscope::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        let ray_pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
+        let (fs_pool, ray_pool) = pools(threads);
         let chili_pool = chili::ThreadPool::with_config(chili::Config {
             thread_count: std::num::NonZero::new(threads),
             ..Default::default()
@@ -378,14 +360,7 @@ fn ms(d: Duration) -> f64 {
 
 fn coarse(quick: bool) {
     let runs = if quick { 1 } else { 5 };
-    let fs_pool = forkscope::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
-    let ray_pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
+    let (fs_pool, ray_pool) = pools(2);
     // Warm up the global pools (both sized by the machine's parallelism).
     forkscope::join(|| (), || ());
     rayon::join(|| (), || ());
@@ -473,14 +448,7 @@ fn herd_run(callers: usize, total: usize, install: &(dyn Fn() + Sync)) -> (Durat
 fn herd(quick: bool) {
     let runs = if quick { 1 } else { 3 };
     let job = || std::thread::sleep(Duration::from_micros(100));
-    let fs_pool = forkscope::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
-    let ray_pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
+    let (fs_pool, ray_pool) = pools(2);
     println!();
     println!(
         "outside callers: 1,600 installs of a 100 us sleep on a 2-thread pool ({runs} runs, median)"
@@ -530,14 +498,7 @@ fn oversub(quick: bool) {
     let expect = fib_seq_ab(n);
     let mut base = (0.0, 0.0);
     for threads in [2usize, 8, 32] {
-        let fs_pool = forkscope::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        let ray_pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
+        let (fs_pool, ray_pool) = pools(threads);
         let mut t: [Vec<Duration>; 2] = Default::default();
         for _ in 0..runs {
             std::thread::sleep(Duration::from_millis(30));
