@@ -408,7 +408,7 @@ fn coarse_items_at_once(items: u32, hold: std::time::Duration) -> usize {
 
 #[test]
 fn a_few_expensive_items_run_on_two_workers_inside_install_and_from_outside() {
-    let hold = std::time::Duration::from_millis(if cfg!(miri) { 3000 } else { 50 });
+    let hold = std::time::Duration::from_millis(if cfg!(miri) { 3000 } else { 200 });
     let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
     pool.install(|| ());
     std::thread::sleep(std::time::Duration::from_millis(if cfg!(miri) {
