@@ -79,6 +79,28 @@ fn map_reduce_and_product_match_sequential() {
 }
 
 #[test]
+fn cloned_copied_and_inspect_match_sequential() {
+    everywhere(|| {
+        for &n in SIZES {
+            let v = values(n);
+            let words: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+            let mut out = Vec::new();
+            words.par_iter().cloned().collect_into_vec(&mut out);
+            assert_eq!(out, words);
+            assert_eq!(v.par_iter().copied().sum::<u64>(), v.iter().sum::<u64>());
+            let seen = AtomicUsize::new(0);
+            let total: u64 = v
+                .par_iter()
+                .inspect(|_| {
+                    seen.fetch_add(1, Ordering::Relaxed);
+                })
+                .sum();
+            assert_eq!((total, seen.into_inner()), (v.iter().sum::<u64>(), n));
+        }
+    });
+}
+
+#[test]
 fn zip_and_enumerate_line_up() {
     everywhere(|| {
         for &n in SIZES {
@@ -279,6 +301,12 @@ fn every_indexed_producer_splits_correctly_at_every_point() {
         w.iter().zip(&v).collect(),
     );
     check_every_split(|| v.par_iter().enumerate(), v.iter().enumerate().collect());
+    check_every_split(|| v.par_iter().copied(), v.clone());
+    check_every_split(
+        || v.par_iter().cloned().map(|x| x * 2),
+        v.iter().map(|x| x * 2).collect(),
+    );
+    check_every_split(|| v.par_iter().inspect(|_| ()), v.iter().collect());
     check_every_split(|| v.par_iter().with_min_len(4), v.iter().collect());
     check_every_split(|| v.par_iter().with_max_len(2), v.iter().collect());
     let mut m = values(23);

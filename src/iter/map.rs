@@ -1,110 +1,210 @@
-//! `map`: the closure is owned by `Map` and borrowed by the producer and
-//! consumer that run it, for the duration of the `with_producer` callback
-//! or the `drive` call (the ownership argument of the producer design).
+//! `map` and the adapters that, like it, turn each item into one item:
+//! `cloned`, `copied`, `inspect`. The per-item operation (an [`ItemOp`]) is
+//! owned by the adapter and borrowed by the producer, consumer and folder
+//! that apply it, for the duration of the `with_producer` callback or the
+//! `drive` call (the ownership argument of the producer design). The
+//! forwarding of `Producer`, `Consumer` and `Folder` is written once, here.
 
 use super::plumbing::{Consumer, Folder, Producer, ProducerCallback, UnindexedConsumer};
 use super::{IndexedParallelIterator, ParallelIterator};
 
-/// [`ParallelIterator::map`].
-#[derive(Clone)]
-#[must_use = "iterator adapters are lazy and do nothing unless consumed"]
-pub struct Map<I, F> {
-    base: I,
-    map_op: F,
+/// An operation that turns each item into one item. `Copy`: every piece of
+/// the producer, consumer and folder carries its own (a reference to the
+/// adapter's closure, or nothing).
+pub(super) trait ItemOp<T>: Copy + Send + Sync {
+    type Output: Send;
+    fn apply(&self, item: T) -> Self::Output;
 }
 
-impl<I, F> core::fmt::Debug for Map<I, F>
-where
-    I: core::fmt::Debug,
-{
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Map").field("base", &self.base).finish()
-    }
-}
-
-impl<I, F> Map<I, F> {
-    pub(super) fn new(base: I, map_op: F) -> Self {
-        Map { base, map_op }
-    }
-}
-
-impl<I, F, R> ParallelIterator for Map<I, F>
-where
-    I: ParallelIterator,
-    F: Fn(I::Item) -> R + Sync + Send,
-    R: Send,
-{
-    type Item = R;
-
-    fn drive_unindexed<C: UnindexedConsumer<R>>(self, consumer: C) -> C::Result {
-        self.base.drive_unindexed(MapConsumer {
-            base: consumer,
-            map_op: &self.map_op,
-        })
-    }
-
-    fn opt_len(&self) -> Option<usize> {
-        self.base.opt_len()
-    }
-}
-
-impl<I, F, R> IndexedParallelIterator for Map<I, F>
-where
-    I: IndexedParallelIterator,
-    F: Fn(I::Item) -> R + Sync + Send,
-    R: Send,
-{
-    fn len(&self) -> usize {
-        self.base.len()
-    }
-
-    fn drive<C: Consumer<R>>(self, consumer: C) -> C::Result {
-        self.base.drive(MapConsumer {
-            base: consumer,
-            map_op: &self.map_op,
-        })
-    }
-
-    fn with_producer<CB: ProducerCallback<R>>(self, callback: CB) -> CB::Output {
-        struct Callback<'f, CB, F> {
-            callback: CB,
-            map_op: &'f F,
+/// Declares an adapter over an `ItemOp`: the struct, its constructor, and
+/// the `ParallelIterator` / `IndexedParallelIterator` impls, which hand the
+/// base iterator a consumer or a producer callback that applies the op.
+macro_rules! item_op_adapter {
+    (
+        $(#[$doc:meta])*
+        $name:ident<I $(, $f:ident)?> { $($field:ident: $fty:ty),* }
+        impl[$($gen:tt)*] item($item:ty) where [$($bounds:tt)*]
+        op = $op:expr;
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        #[must_use = "iterator adapters are lazy and do nothing unless consumed"]
+        pub struct $name<I $(, $f)?> {
+            base: I,
+            $($field: $fty),*
         }
-        impl<T, R, CB, F> ProducerCallback<T> for Callback<'_, CB, F>
-        where
-            CB: ProducerCallback<R>,
-            F: Fn(T) -> R + Sync,
-        {
-            type Output = CB::Output;
-            fn callback<P: Producer<Item = T>>(self, base: P) -> CB::Output {
-                self.callback.callback(MapProducer {
-                    base,
-                    map_op: self.map_op,
-                })
+
+        impl<I $(, $f)?> $name<I $(, $f)?> {
+            pub(super) fn new(base: I $(, $field: $fty)*) -> Self {
+                $name { base $(, $field)* }
             }
         }
-        self.base.with_producer(Callback {
-            callback,
-            map_op: &self.map_op,
-        })
+
+        impl<I: core::fmt::Debug $(, $f)?> core::fmt::Debug for $name<I $(, $f)?> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_struct(stringify!($name)).field("base", &self.base).finish()
+            }
+        }
+
+        impl<$($gen)* I $(, $f)?> ParallelIterator for $name<I $(, $f)?>
+        where
+            I: ParallelIterator,
+            $($bounds)*
+        {
+            type Item = $item;
+
+            fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
+                let $name { base $(, $field)* } = self;
+                base.drive_unindexed(OpConsumer { base: consumer, op: $op })
+            }
+
+            fn opt_len(&self) -> Option<usize> {
+                self.base.opt_len()
+            }
+        }
+
+        impl<$($gen)* I $(, $f)?> IndexedParallelIterator for $name<I $(, $f)?>
+        where
+            I: IndexedParallelIterator,
+            $($bounds)*
+        {
+            fn len(&self) -> usize {
+                self.base.len()
+            }
+
+            fn drive<C: Consumer<Self::Item>>(self, consumer: C) -> C::Result {
+                let $name { base $(, $field)* } = self;
+                base.drive(OpConsumer { base: consumer, op: $op })
+            }
+
+            fn with_producer<CB: ProducerCallback<Self::Item>>(self, callback: CB) -> CB::Output {
+                let $name { base $(, $field)* } = self;
+                base.with_producer(OpCallback { callback, op: $op })
+            }
+        }
+    };
+}
+
+item_op_adapter! {
+    /// [`ParallelIterator::map`].
+    Map<I, F> { map_op: F }
+    impl[R,] item(R) where [F: Fn(I::Item) -> R + Sync + Send, R: Send,]
+    op = FnOp(&map_op);
+}
+
+item_op_adapter! {
+    /// [`ParallelIterator::cloned`].
+    Cloned<I> {}
+    impl['a, T,] item(T) where [I: ParallelIterator<Item = &'a T>, T: 'a + Clone + Send + Sync,]
+    op = ClonedOp;
+}
+
+item_op_adapter! {
+    /// [`ParallelIterator::copied`].
+    Copied<I> {}
+    impl['a, T,] item(T) where [I: ParallelIterator<Item = &'a T>, T: 'a + Copy + Send + Sync,]
+    op = CopiedOp;
+}
+
+item_op_adapter! {
+    /// [`ParallelIterator::inspect`].
+    Inspect<I, F> { inspect_op: F }
+    impl[] item(I::Item) where [F: Fn(&I::Item) + Sync + Send,]
+    op = InspectOp(&inspect_op);
+}
+
+/// `map`'s closure as an `ItemOp`.
+struct FnOp<'f, F>(&'f F);
+
+impl<F> Clone for FnOp<'_, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<F> Copy for FnOp<'_, F> {}
+
+impl<T, R: Send, F: Fn(T) -> R + Sync> ItemOp<T> for FnOp<'_, F> {
+    type Output = R;
+    fn apply(&self, item: T) -> R {
+        (self.0)(item)
     }
 }
 
-struct MapProducer<'f, P, F> {
-    base: P,
-    map_op: &'f F,
+/// `cloned`.
+#[derive(Clone, Copy)]
+struct ClonedOp;
+
+impl<'a, T: Clone + Send + Sync + 'a> ItemOp<&'a T> for ClonedOp {
+    type Output = T;
+    fn apply(&self, item: &'a T) -> T {
+        item.clone()
+    }
 }
 
-impl<'f, P, F, R> Producer for MapProducer<'f, P, F>
+/// `copied`.
+#[derive(Clone, Copy)]
+struct CopiedOp;
+
+impl<'a, T: Copy + Send + Sync + 'a> ItemOp<&'a T> for CopiedOp {
+    type Output = T;
+    fn apply(&self, item: &'a T) -> T {
+        *item
+    }
+}
+
+/// `inspect`'s closure: sees each item, passes it on.
+struct InspectOp<'f, F>(&'f F);
+
+impl<F> Clone for InspectOp<'_, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<F> Copy for InspectOp<'_, F> {}
+
+impl<T: Send, F: Fn(&T) + Sync> ItemOp<T> for InspectOp<'_, F> {
+    type Output = T;
+    fn apply(&self, item: T) -> T {
+        (self.0)(&item);
+        item
+    }
+}
+
+/// Hands the base's producer on, wrapped so that it applies the op.
+struct OpCallback<CB, O> {
+    callback: CB,
+    op: O,
+}
+
+impl<T, CB, O> ProducerCallback<T> for OpCallback<CB, O>
+where
+    O: ItemOp<T>,
+    CB: ProducerCallback<O::Output>,
+{
+    type Output = CB::Output;
+    fn callback<P: Producer<Item = T>>(self, base: P) -> CB::Output {
+        self.callback.callback(OpProducer { base, op: self.op })
+    }
+}
+
+struct OpProducer<P, O> {
+    base: P,
+    op: O,
+}
+
+impl<P, O> Producer for OpProducer<P, O>
 where
     P: Producer,
-    F: Fn(P::Item) -> R + Sync,
+    O: ItemOp<P::Item>,
 {
-    type Item = R;
-    type IntoIter = core::iter::Map<P::IntoIter, &'f F>;
+    type Item = O::Output;
+    type IntoIter = OpIter<P::IntoIter, O>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.base.into_iter().map(self.map_op)
+        OpIter {
+            base: self.base.into_iter(),
+            op: self.op,
+        }
     }
     fn min_len(&self) -> usize {
         self.base.min_len()
@@ -115,58 +215,85 @@ where
     fn split_at(self, index: usize) -> (Self, Self) {
         let (left, right) = self.base.split_at(index);
         (
-            MapProducer {
+            OpProducer {
                 base: left,
-                map_op: self.map_op,
+                op: self.op,
             },
-            MapProducer {
+            OpProducer {
                 base: right,
-                map_op: self.map_op,
+                op: self.op,
             },
         )
     }
-    fn fold_with<G: Folder<R>>(self, folder: G) -> G {
+    fn fold_with<G: Folder<O::Output>>(self, folder: G) -> G {
         self.base
-            .fold_with(MapFolder {
+            .fold_with(OpFolder {
                 base: folder,
-                map_op: self.map_op,
+                op: self.op,
             })
             .base
     }
 }
 
-struct MapConsumer<'f, C, F> {
-    base: C,
-    map_op: &'f F,
+/// A producer piece's sequential iterator: the base's, with the op applied.
+struct OpIter<I, O> {
+    base: I,
+    op: O,
 }
 
-impl<'f, T, R, C, F> Consumer<T> for MapConsumer<'f, C, F>
+impl<I: Iterator, O: ItemOp<I::Item>> Iterator for OpIter<I, O> {
+    type Item = O::Output;
+    #[inline]
+    fn next(&mut self) -> Option<O::Output> {
+        self.base.next().map(|item| self.op.apply(item))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.base.size_hint()
+    }
+    #[inline]
+    fn fold<B, G: FnMut(B, O::Output) -> B>(self, init: B, mut g: G) -> B {
+        let op = self.op;
+        self.base
+            .fold(init, move |acc, item| g(acc, op.apply(item)))
+    }
+}
+
+impl<I: DoubleEndedIterator, O: ItemOp<I::Item>> DoubleEndedIterator for OpIter<I, O> {
+    #[inline]
+    fn next_back(&mut self) -> Option<O::Output> {
+        self.base.next_back().map(|item| self.op.apply(item))
+    }
+}
+
+impl<I: ExactSizeIterator, O: ItemOp<I::Item>> ExactSizeIterator for OpIter<I, O> {}
+
+struct OpConsumer<C, O> {
+    base: C,
+    op: O,
+}
+
+impl<T, C, O> Consumer<T> for OpConsumer<C, O>
 where
-    C: Consumer<R>,
-    F: Fn(T) -> R + Sync,
+    O: ItemOp<T>,
+    C: Consumer<O::Output>,
 {
-    type Folder = MapFolder<'f, C::Folder, F>;
+    type Folder = OpFolder<C::Folder, O>;
     type Reducer = C::Reducer;
     type Result = C::Result;
 
     fn split_at(self, index: usize) -> (Self, Self, C::Reducer) {
+        let op = self.op;
         let (left, right, reducer) = self.base.split_at(index);
         (
-            MapConsumer {
-                base: left,
-                map_op: self.map_op,
-            },
-            MapConsumer {
-                base: right,
-                map_op: self.map_op,
-            },
+            OpConsumer { base: left, op },
+            OpConsumer { base: right, op },
             reducer,
         )
     }
     fn into_folder(self) -> Self::Folder {
-        MapFolder {
+        OpFolder {
             base: self.base.into_folder(),
-            map_op: self.map_op,
+            op: self.op,
         }
     }
     fn full(&self) -> bool {
@@ -174,15 +301,15 @@ where
     }
 }
 
-impl<T, R, C, F> UnindexedConsumer<T> for MapConsumer<'_, C, F>
+impl<T, C, O> UnindexedConsumer<T> for OpConsumer<C, O>
 where
-    C: UnindexedConsumer<R>,
-    F: Fn(T) -> R + Sync,
+    O: ItemOp<T>,
+    C: UnindexedConsumer<O::Output>,
 {
     fn split_off_left(&self) -> Self {
-        MapConsumer {
+        OpConsumer {
             base: self.base.split_off_left(),
-            map_op: self.map_op,
+            op: self.op,
         }
     }
     fn to_reducer(&self) -> C::Reducer {
@@ -190,27 +317,31 @@ where
     }
 }
 
-struct MapFolder<'f, G, F> {
+struct OpFolder<G, O> {
     base: G,
-    map_op: &'f F,
+    op: O,
 }
 
-impl<T, R, G, F> Folder<T> for MapFolder<'_, G, F>
+impl<T, G, O> Folder<T> for OpFolder<G, O>
 where
-    G: Folder<R>,
-    F: Fn(T) -> R,
+    O: ItemOp<T>,
+    G: Folder<O::Output>,
 {
     type Result = G::Result;
     fn consume(self, item: T) -> Self {
-        MapFolder {
-            base: self.base.consume((self.map_op)(item)),
-            map_op: self.map_op,
+        let out = self.op.apply(item);
+        OpFolder {
+            base: self.base.consume(out),
+            op: self.op,
         }
     }
-    fn consume_iter<I: IntoIterator<Item = T>>(self, iter: I) -> Self {
-        MapFolder {
-            base: self.base.consume_iter(iter.into_iter().map(self.map_op)),
-            map_op: self.map_op,
+    fn consume_iter<It: IntoIterator<Item = T>>(self, iter: It) -> Self {
+        let op = self.op;
+        OpFolder {
+            base: self
+                .base
+                .consume_iter(iter.into_iter().map(|item| op.apply(item))),
+            op,
         }
     }
     fn complete(self) -> G::Result {

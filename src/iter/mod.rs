@@ -26,7 +26,7 @@ mod traits;
 mod zip;
 
 pub use len::{MaxLen, MinLen};
-pub use map::Map;
+pub use map::{Cloned, Copied, Inspect, Map};
 pub use traits::{IndexedParallelIterator, ParallelIterator};
 pub use zip::{Enumerate, Zip};
 

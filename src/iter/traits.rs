@@ -4,7 +4,7 @@ use super::consumers::{
     Add, CountConsumer, ForEachConsumer, Multiply, ReduceConsumer, SumConsumer,
 };
 use super::plumbing::{Consumer, ProducerCallback, UnindexedConsumer};
-use super::{Enumerate, Map, MaxLen, MinLen, Zip};
+use super::{Cloned, Copied, Enumerate, Inspect, Map, MaxLen, MinLen, Zip};
 use alloc::vec::Vec;
 use core::iter::{Product, Sum};
 
@@ -66,6 +66,56 @@ pub trait ParallelIterator: Sized + Send {
         R: Send,
     {
         Map::new(self, map_op)
+    }
+
+    /// Clones every item (of an iterator over references).
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let words = vec![String::from("a"), String::from("b")];
+    /// let mut owned = Vec::new();
+    /// words.par_iter().cloned().collect_into_vec(&mut owned);
+    /// assert_eq!(owned, words);
+    /// ```
+    fn cloned<'a, T>(self) -> Cloned<Self>
+    where
+        T: 'a + Clone + Send + Sync,
+        Self: ParallelIterator<Item = &'a T>,
+    {
+        Cloned::new(self)
+    }
+
+    /// Copies every item (of an iterator over references).
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// assert_eq!([1u8, 2, 3].par_iter().copied().map(u32::from).sum::<u32>(), 6);
+    /// ```
+    fn copied<'a, T>(self) -> Copied<Self>
+    where
+        T: 'a + Copy + Send + Sync,
+        Self: ParallelIterator<Item = &'a T>,
+    {
+        Copied::new(self)
+    }
+
+    /// Calls `inspect_op` with a reference to every item, passing the item
+    /// on.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// let seen = AtomicUsize::new(0);
+    /// let sum: u32 = (0..10u32).into_par_iter().inspect(|_| {
+    ///     seen.fetch_add(1, Ordering::Relaxed);
+    /// }).sum();
+    /// assert_eq!((sum, seen.into_inner()), (45, 10));
+    /// ```
+    fn inspect<OP>(self, inspect_op: OP) -> Inspect<Self, OP>
+    where
+        OP: Fn(&Self::Item) + Sync + Send,
+    {
+        Inspect::new(self, inspect_op)
     }
 
     /// The sum of the items (`S::sum` of each piece, then of the pieces).
