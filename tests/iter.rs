@@ -101,6 +101,72 @@ fn cloned_copied_and_inspect_match_sequential() {
 }
 
 #[test]
+fn rev_skip_take_step_by_and_chain_match_sequential() {
+    everywhere(|| {
+        for &n in SIZES {
+            let v = values(n);
+            let w = values(n / 3 + 1);
+            let collect = |it: &mut dyn FnMut(&mut Vec<u64>)| {
+                let mut out = Vec::new();
+                it(&mut out);
+                out
+            };
+            assert_eq!(
+                collect(&mut |o| v.par_iter().copied().rev().collect_into_vec(o)),
+                v.iter().copied().rev().collect::<Vec<_>>()
+            );
+            for k in [0, 1, n / 2, n, n + 3] {
+                assert_eq!(
+                    collect(&mut |o| v.par_iter().copied().skip(k).collect_into_vec(o)),
+                    v.iter().copied().skip(k).collect::<Vec<_>>(),
+                    "skip {k} of {n}"
+                );
+                assert_eq!(
+                    collect(&mut |o| v.par_iter().copied().take(k).collect_into_vec(o)),
+                    v.iter().copied().take(k).collect::<Vec<_>>(),
+                    "take {k} of {n}"
+                );
+            }
+            for step in [1, 2, 3, 7, n.max(1), n + 5] {
+                assert_eq!(
+                    collect(&mut |o| v.par_iter().copied().step_by(step).collect_into_vec(o)),
+                    v.iter().copied().step_by(step).collect::<Vec<_>>(),
+                    "step_by {step} of {n}"
+                );
+            }
+            assert_eq!(
+                collect(&mut |o| v
+                    .par_iter()
+                    .copied()
+                    .chain(w.par_iter().copied())
+                    .collect_into_vec(o)),
+                v.iter().chain(&w).copied().collect::<Vec<_>>()
+            );
+            assert_eq!(
+                v.par_iter()
+                    .chain(w.par_iter())
+                    .rev()
+                    .skip(1)
+                    .step_by(2)
+                    .copied()
+                    .sum::<u64>(),
+                v.iter().chain(&w).rev().skip(1).step_by(2).sum::<u64>()
+            );
+        }
+    });
+}
+
+#[test]
+fn step_by_zero_panics_like_std() {
+    let r = quiet(|| (0..3u32).into_par_iter().step_by(0).count());
+    let message = r.unwrap_err();
+    assert_eq!(
+        message.downcast_ref::<&str>(),
+        Some(&"assertion failed: step != 0")
+    );
+}
+
+#[test]
 fn zip_and_enumerate_line_up() {
     everywhere(|| {
         for &n in SIZES {
@@ -307,6 +373,22 @@ fn every_indexed_producer_splits_correctly_at_every_point() {
         v.iter().map(|x| x * 2).collect(),
     );
     check_every_split(|| v.par_iter().inspect(|_| ()), v.iter().collect());
+    check_every_split(|| v.par_iter().rev(), v.iter().rev().collect());
+    check_every_split(|| v.par_iter().skip(5), v.iter().skip(5).collect());
+    check_every_split(|| v.par_iter().take(9), v.iter().take(9).collect());
+    check_every_split(|| v.par_iter().step_by(3), v.iter().step_by(3).collect());
+    check_every_split(
+        || v.par_iter().step_by(3).rev(),
+        v.iter().step_by(3).rev().collect(),
+    );
+    check_every_split(
+        || v.par_iter().chain(w.par_iter()),
+        v.iter().chain(&w).collect(),
+    );
+    check_every_split(
+        || (0u8..0).into_par_iter().chain(3u8..9),
+        (3u8..9).collect(),
+    );
     check_every_split(|| v.par_iter().with_min_len(4), v.iter().collect());
     check_every_split(|| v.par_iter().with_max_len(2), v.iter().collect());
     let mut m = values(23);

@@ -15,18 +15,22 @@
 //!
 #![doc = include_str!("README.md")]
 
+mod chain;
 mod collect;
 mod consumers;
 mod len;
 mod map;
 pub mod plumbing;
 mod range;
+mod rev;
 mod slice;
 mod traits;
 mod zip;
 
+pub use chain::Chain;
 pub use len::{MaxLen, MinLen};
 pub use map::{Cloned, Copied, Inspect, Map};
+pub use rev::{Rev, Skip, StepBy, Take};
 pub use traits::{IndexedParallelIterator, ParallelIterator};
 pub use zip::{Enumerate, Zip};
 

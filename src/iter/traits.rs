@@ -4,7 +4,9 @@ use super::consumers::{
     Add, CountConsumer, ForEachConsumer, Multiply, ReduceConsumer, SumConsumer,
 };
 use super::plumbing::{Consumer, ProducerCallback, UnindexedConsumer};
-use super::{Cloned, Copied, Enumerate, Inspect, Map, MaxLen, MinLen, Zip};
+use super::{
+    Chain, Cloned, Copied, Enumerate, Inspect, Map, MaxLen, MinLen, Rev, Skip, StepBy, Take, Zip,
+};
 use alloc::vec::Vec;
 use core::iter::{Product, Sum};
 
@@ -116,6 +118,21 @@ pub trait ParallelIterator: Sized + Send {
         OP: Fn(&Self::Item) + Sync + Send,
     {
         Inspect::new(self, inspect_op)
+    }
+
+    /// The items of `self`, then those of `chain`. Indexed when both are.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = Vec::new();
+    /// (0..3u32).into_par_iter().chain(7..9u32).collect_into_vec(&mut v);
+    /// assert_eq!(v, [0, 1, 2, 7, 8]);
+    /// ```
+    fn chain<C>(self, chain: C) -> Chain<Self, C::Iter>
+    where
+        C: super::IntoParallelIterator<Item = Self::Item>,
+    {
+        Chain::new(self, chain.into_par_iter())
     }
 
     /// The sum of the items (`S::sum` of each piece, then of the pieces).
@@ -256,6 +273,54 @@ pub trait IndexedParallelIterator: ParallelIterator {
     /// ```
     fn enumerate(self) -> Enumerate<Self> {
         Enumerate::new(self)
+    }
+
+    /// The items in reverse order.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = Vec::new();
+    /// (0..4u32).into_par_iter().rev().collect_into_vec(&mut v);
+    /// assert_eq!(v, [3, 2, 1, 0]);
+    /// ```
+    fn rev(self) -> Rev<Self> {
+        Rev::new(self)
+    }
+
+    /// All but the first `n` items.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// assert_eq!((0..10u32).into_par_iter().skip(7).sum::<u32>(), 7 + 8 + 9);
+    /// ```
+    fn skip(self, n: usize) -> Skip<Self> {
+        Skip::new(self, n)
+    }
+
+    /// The first `n` items.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// assert_eq!((0..10u32).into_par_iter().take(3).sum::<u32>(), 0 + 1 + 2);
+    /// ```
+    fn take(self, n: usize) -> Take<Self> {
+        Take::new(self, n)
+    }
+
+    /// Every `step`-th item, starting with the first.
+    ///
+    /// # Panics
+    ///
+    /// If `step` is 0.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = Vec::new();
+    /// (0..10u32).into_par_iter().step_by(4).collect_into_vec(&mut v);
+    /// assert_eq!(v, [0, 4, 8]);
+    /// ```
+    fn step_by(self, step: usize) -> StepBy<Self> {
+        StepBy::new(self, step)
     }
 
     /// Never splits pieces below `min` items (use it when items are cheap
