@@ -35,6 +35,12 @@ pub mod backend;
 pub mod iter;
 mod pool;
 pub mod prelude;
+
+/// Parallel iterators over slices: [`ParallelSlice`](slice::ParallelSlice)
+/// and [`ParallelSliceMut`](slice::ParallelSliceMut), as `rayon::slice`.
+pub mod slice {
+    pub use crate::iter::{Chunks, ChunksMut, ParallelSlice, ParallelSliceMut, Windows};
+}
 mod scope;
 mod sync;
 

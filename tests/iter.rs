@@ -157,6 +157,82 @@ fn rev_skip_take_step_by_and_chain_match_sequential() {
 }
 
 #[test]
+fn chunks_and_windows_match_sequential() {
+    everywhere(|| {
+        for &n in SIZES {
+            let v = values(n);
+            for size in [1, 2, 3, 64, n.max(1), n + 1] {
+                let sums = |out: &mut Vec<u64>, it: &mut dyn FnMut(&mut Vec<u64>)| it(out);
+                let mut got = Vec::new();
+                sums(&mut got, &mut |o| {
+                    v.par_chunks(size)
+                        .map(|c| c.iter().sum())
+                        .collect_into_vec(o)
+                });
+                assert_eq!(
+                    got,
+                    v.chunks(size).map(|c| c.iter().sum()).collect::<Vec<u64>>()
+                );
+                sums(&mut got, &mut |o| {
+                    v.par_chunks_exact(size)
+                        .map(|c| c.iter().sum())
+                        .collect_into_vec(o)
+                });
+                assert_eq!(
+                    got,
+                    v.chunks_exact(size)
+                        .map(|c| c.iter().sum())
+                        .collect::<Vec<u64>>()
+                );
+                sums(&mut got, &mut |o| {
+                    v.par_windows(size)
+                        .map(|w| w[0] ^ w[w.len() - 1])
+                        .collect_into_vec(o)
+                });
+                assert_eq!(
+                    got,
+                    v.windows(size)
+                        .map(|w| w[0] ^ w[w.len() - 1])
+                        .collect::<Vec<u64>>(),
+                    "windows of {size} over {n}"
+                );
+                let mut m = v.clone();
+                m.par_chunks_mut(size).for_each(|c| c.reverse());
+                let mut expected = v.clone();
+                expected.chunks_mut(size).for_each(|c| c.reverse());
+                assert_eq!(m, expected);
+                let mut m = v.clone();
+                m.par_chunks_exact_mut(size).for_each(|c| c.reverse());
+                let mut expected = v.clone();
+                expected.chunks_exact_mut(size).for_each(|c| c.reverse());
+                assert_eq!(m, expected);
+            }
+        }
+    });
+}
+
+#[test]
+fn zero_chunk_and_window_sizes_panic_with_a_message() {
+    let v = [1, 2, 3];
+    for (what, r) in [
+        (
+            "chunk size must be non-zero",
+            quiet(|| v.par_chunks(0).count()),
+        ),
+        (
+            "chunk size must be non-zero",
+            quiet(|| v.par_chunks_exact(0).count()),
+        ),
+        (
+            "window size must be non-zero",
+            quiet(|| v.par_windows(0).count()),
+        ),
+    ] {
+        assert_eq!(r.unwrap_err().downcast_ref::<&str>(), Some(&what));
+    }
+}
+
+#[test]
 fn step_by_zero_panics_like_std() {
     let r = quiet(|| (0..3u32).into_par_iter().step_by(0).count());
     let message = r.unwrap_err();

@@ -16,6 +16,7 @@
 #![doc = include_str!("README.md")]
 
 mod chain;
+mod chunks;
 mod collect;
 mod consumers;
 mod len;
@@ -28,6 +29,7 @@ mod traits;
 mod zip;
 
 pub use chain::Chain;
+pub use chunks::{Chunks, ChunksMut, ParallelSlice, ParallelSliceMut, Windows};
 pub use len::{MaxLen, MinLen};
 pub use map::{Cloned, Copied, Inspect, Map};
 pub use rev::{Rev, Skip, StepBy, Take};
