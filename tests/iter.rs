@@ -3,7 +3,20 @@
 //! 100_003 (smaller under Miri), in pools of 1, 2 and 3 threads and from
 //! outside any pool; a checker that splits every indexed producer at every
 //! point; panics in closures; and collect's drop accounting.
-#![cfg(feature = "std")]
+//!
+//! With `--no-default-features` the same tests run on the pthread test
+//! backend (`tests/common/pthread_backend.rs`), installed by `setup`.
+#![cfg(any(feature = "std", target_os = "linux"))]
+
+#[cfg(not(feature = "std"))]
+#[path = "common/pthread_backend.rs"]
+mod common;
+
+/// Installs the pthread test backend without `std` (StdBackend otherwise).
+fn setup() {
+    #[cfg(not(feature = "std"))]
+    common::install();
+}
 
 use forkscope::iter::plumbing::{Producer, ProducerCallback};
 use forkscope::prelude::*;
@@ -41,6 +54,7 @@ fn values(n: usize) -> Vec<u64> {
 
 #[test]
 fn slice_sum_count_min_max_match_sequential() {
+    setup();
     everywhere(|| {
         for &n in SIZES {
             let v = values(n);
@@ -54,6 +68,7 @@ fn slice_sum_count_min_max_match_sequential() {
 
 #[test]
 fn map_reduce_and_product_match_sequential() {
+    setup();
     everywhere(|| {
         for &n in SIZES {
             let v = values(n);
@@ -80,6 +95,7 @@ fn map_reduce_and_product_match_sequential() {
 
 #[test]
 fn cloned_copied_and_inspect_match_sequential() {
+    setup();
     everywhere(|| {
         for &n in SIZES {
             let v = values(n);
@@ -102,6 +118,7 @@ fn cloned_copied_and_inspect_match_sequential() {
 
 #[test]
 fn rev_skip_take_step_by_and_chain_match_sequential() {
+    setup();
     everywhere(|| {
         for &n in SIZES {
             let v = values(n);
@@ -158,6 +175,7 @@ fn rev_skip_take_step_by_and_chain_match_sequential() {
 
 #[test]
 fn chunks_and_windows_match_sequential() {
+    setup();
     everywhere(|| {
         for &n in SIZES {
             let v = values(n);
@@ -213,6 +231,7 @@ fn chunks_and_windows_match_sequential() {
 
 #[test]
 fn zero_chunk_and_window_sizes_panic_with_a_message() {
+    setup();
     let v = [1, 2, 3];
     for (what, r) in [
         (
@@ -234,6 +253,7 @@ fn zero_chunk_and_window_sizes_panic_with_a_message() {
 
 #[test]
 fn step_by_zero_panics_like_std() {
+    setup();
     let r = quiet(|| (0..3u32).into_par_iter().step_by(0).count());
     let message = r.unwrap_err();
     assert_eq!(
@@ -244,6 +264,7 @@ fn step_by_zero_panics_like_std() {
 
 #[test]
 fn zip_and_enumerate_line_up() {
+    setup();
     everywhere(|| {
         for &n in SIZES {
             let a = values(n);
@@ -266,6 +287,7 @@ fn zip_and_enumerate_line_up() {
 
 #[test]
 fn collect_into_vec_keeps_order_and_reuses_the_vector() {
+    setup();
     everywhere(|| {
         let mut out = vec![7u64; 3];
         for &n in SIZES {
@@ -278,6 +300,7 @@ fn collect_into_vec_keeps_order_and_reuses_the_vector() {
 
 #[test]
 fn par_iter_mut_and_for_each_touch_every_item_once() {
+    setup();
     everywhere(|| {
         for &n in SIZES {
             let mut v = values(n);
@@ -295,6 +318,7 @@ fn par_iter_mut_and_for_each_touch_every_item_once() {
 
 #[test]
 fn integer_ranges_match_sequential_up_to_their_limits() {
+    setup();
     everywhere(|| {
         assert_eq!(
             (0..u8::MAX).into_par_iter().map(u64::from).sum::<u64>(),
@@ -328,6 +352,7 @@ fn integer_ranges_match_sequential_up_to_their_limits() {
 
 #[test]
 fn zero_sized_items_are_counted_and_collected() {
+    setup();
     everywhere(|| {
         let units = vec![(); 10_007];
         assert_eq!(units.par_iter().count(), 10_007);
@@ -339,6 +364,7 @@ fn zero_sized_items_are_counted_and_collected() {
 
 #[test]
 fn length_bounds_keep_results_and_the_largest_min_len_means_one_piece() {
+    setup();
     everywhere(|| {
         let v = values(SIZES[SIZES.len() - 1]);
         let seq: u64 = v.iter().sum();
@@ -354,6 +380,7 @@ fn length_bounds_keep_results_and_the_largest_min_len_means_one_piece() {
 
 #[test]
 fn nested_parallel_iterators_and_iterators_in_scope_threads() {
+    setup();
     let rows: Vec<Vec<u64>> = (0..50).map(|r| values(r * 7)).collect();
     let seq: u64 = rows.iter().map(|r| r.iter().sum::<u64>()).sum();
     everywhere(|| {
@@ -425,6 +452,7 @@ where
 
 #[test]
 fn every_indexed_producer_splits_correctly_at_every_point() {
+    setup();
     let v = values(23);
     let w = values(30);
     check_every_split(|| v.par_iter(), v.iter().collect());
@@ -488,6 +516,7 @@ fn quiet<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
 
 #[test]
 fn a_panic_in_map_or_for_each_reaches_the_caller_and_the_pool_still_works() {
+    setup();
     let n = if cfg!(miri) { 64 } else { 100_003 };
     let v = values(n);
     let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
@@ -533,6 +562,7 @@ impl Drop for Tracked {
 
 #[test]
 fn collect_that_panics_half_way_drops_exactly_the_items_written() {
+    setup();
     let n = if cfg!(miri) { 64 } else { 100_003 };
     let v = values(n);
     let hook = panic::take_hook();
@@ -594,6 +624,7 @@ fn coarse_items_at_once(items: u32, hold: std::time::Duration) -> usize {
 
 #[test]
 fn a_few_expensive_items_run_on_two_workers_inside_install_and_from_outside() {
+    setup();
     let hold = std::time::Duration::from_millis(if cfg!(miri) { 3000 } else { 200 });
     let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
     pool.install(|| ());
