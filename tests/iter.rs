@@ -230,6 +230,27 @@ fn chunks_and_windows_match_sequential() {
 }
 
 #[test]
+fn empty_once_repeat_n_and_option_sources() {
+    setup();
+    everywhere(|| {
+        assert_eq!(forkscope::iter::empty::<u64>().count(), 0);
+        assert_eq!(forkscope::iter::once(5u64).map(|x| x * 2).sum::<u64>(), 10);
+        assert_eq!(Some(7u64).into_par_iter().sum::<u64>(), 7);
+        assert_eq!(None::<u64>.into_par_iter().count(), 0);
+        for &n in SIZES {
+            let mut out = Vec::new();
+            forkscope::iter::repeat_n(String::from("x"), n).collect_into_vec(&mut out);
+            assert_eq!(out, vec![String::from("x"); n]);
+        }
+    });
+    let v = values(9);
+    check_every_split(forkscope::iter::empty::<u64>, Vec::new());
+    check_every_split(|| forkscope::iter::once(3u8), vec![3]);
+    check_every_split(|| Some(&v).into_par_iter(), vec![&v]);
+    check_every_split(|| forkscope::iter::repeat_n(2u32, 11), vec![2; 11]);
+}
+
+#[test]
 fn zero_chunk_and_window_sizes_panic_with_a_message() {
     setup();
     let v = [1, 2, 3];

@@ -24,6 +24,7 @@ mod map;
 pub mod plumbing;
 mod range;
 mod rev;
+mod single;
 mod slice;
 mod traits;
 mod zip;
@@ -33,6 +34,7 @@ pub use chunks::{Chunks, ChunksMut, ParallelSlice, ParallelSliceMut, Windows};
 pub use len::{MaxLen, MinLen};
 pub use map::{Cloned, Copied, Inspect, Map};
 pub use rev::{Rev, Skip, StepBy, Take};
+pub use single::{Empty, Once, RepeatN, empty, once, repeat_n};
 pub use traits::{IndexedParallelIterator, ParallelIterator};
 pub use zip::{Enumerate, Zip};
 

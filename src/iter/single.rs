@@ -1,0 +1,188 @@
+//! Sources of zero, one or `n` copies of an item: [`empty`], [`once`],
+//! [`repeat_n`], and `Option<T>` as a parallel iterator of at most one item.
+
+use super::plumbing::{Consumer, Producer, ProducerCallback, UnindexedConsumer, bridge};
+use super::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
+
+/// Implements `ParallelIterator` through `bridge` for an indexed source.
+macro_rules! source_via_bridge {
+    ($name:ident, [$($bounds:tt)*]) => {
+        impl<T: $($bounds)*> ParallelIterator for $name<T> {
+            type Item = T;
+            fn drive_unindexed<C: UnindexedConsumer<T>>(self, consumer: C) -> C::Result {
+                bridge(self, consumer)
+            }
+            fn opt_len(&self) -> Option<usize> {
+                Some(self.len())
+            }
+        }
+    };
+}
+
+/// A parallel iterator with no items: [`empty`].
+#[derive(Debug)]
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct Empty<T> {
+    _marker: core::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Empty<T> {
+    fn clone(&self) -> Self {
+        empty()
+    }
+}
+
+/// A parallel iterator with no items.
+///
+/// ```
+/// use forkscope::prelude::*;
+/// assert_eq!(forkscope::iter::empty::<u32>().sum::<u32>(), 0);
+/// ```
+pub fn empty<T>() -> Empty<T> {
+    Empty {
+        _marker: core::marker::PhantomData,
+    }
+}
+
+source_via_bridge!(Empty, [Send]);
+
+impl<T: Send> IndexedParallelIterator for Empty<T> {
+    fn len(&self) -> usize {
+        0
+    }
+    fn drive<C: Consumer<T>>(self, consumer: C) -> C::Result {
+        bridge(self, consumer)
+    }
+    fn with_producer<CB: ProducerCallback<T>>(self, callback: CB) -> CB::Output {
+        callback.callback(OptionProducer { item: None })
+    }
+}
+
+/// A parallel iterator over at most one item: [`once`], and `Option<T>`.
+#[derive(Debug, Clone)]
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct Once<T> {
+    item: Option<T>,
+}
+
+/// A parallel iterator over exactly one item.
+///
+/// ```
+/// use forkscope::prelude::*;
+/// let mut v = Vec::new();
+/// (0..2u32).into_par_iter().chain(forkscope::iter::once(9)).collect_into_vec(&mut v);
+/// assert_eq!(v, [0, 1, 9]);
+/// ```
+pub fn once<T: Send>(item: T) -> Once<T> {
+    Once { item: Some(item) }
+}
+
+impl<T: Send> IntoParallelIterator for Option<T> {
+    type Iter = Once<T>;
+    type Item = T;
+    /// The item, if there is one.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// assert_eq!(Some(3).into_par_iter().sum::<i32>(), 3);
+    /// assert_eq!(None::<i32>.into_par_iter().count(), 0);
+    /// ```
+    fn into_par_iter(self) -> Once<T> {
+        Once { item: self }
+    }
+}
+
+source_via_bridge!(Once, [Send]);
+
+impl<T: Send> IndexedParallelIterator for Once<T> {
+    fn len(&self) -> usize {
+        usize::from(self.item.is_some())
+    }
+    fn drive<C: Consumer<T>>(self, consumer: C) -> C::Result {
+        bridge(self, consumer)
+    }
+    fn with_producer<CB: ProducerCallback<T>>(self, callback: CB) -> CB::Output {
+        callback.callback(OptionProducer { item: self.item })
+    }
+}
+
+struct OptionProducer<T> {
+    item: Option<T>,
+}
+
+impl<T: Send> Producer for OptionProducer<T> {
+    type Item = T;
+    type IntoIter = core::option::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.item.into_iter()
+    }
+    fn split_at(self, index: usize) -> (Self, Self) {
+        let none = OptionProducer { item: None };
+        if index == 0 {
+            (none, self)
+        } else {
+            (self, none)
+        }
+    }
+}
+
+/// `n` clones of an item: [`repeat_n`].
+#[derive(Debug, Clone)]
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct RepeatN<T> {
+    item: T,
+    count: usize,
+}
+
+/// A parallel iterator over `count` clones of `item` (`item` itself is the
+/// last of them).
+///
+/// ```
+/// use forkscope::prelude::*;
+/// assert_eq!(forkscope::iter::repeat_n(String::from("ab"), 3).map(|s| s.len()).sum::<usize>(), 6);
+/// ```
+pub fn repeat_n<T: Clone + Send>(item: T, count: usize) -> RepeatN<T> {
+    RepeatN { item, count }
+}
+
+source_via_bridge!(RepeatN, [Clone + Send]);
+
+impl<T: Clone + Send> IndexedParallelIterator for RepeatN<T> {
+    fn len(&self) -> usize {
+        self.count
+    }
+    fn drive<C: Consumer<T>>(self, consumer: C) -> C::Result {
+        bridge(self, consumer)
+    }
+    fn with_producer<CB: ProducerCallback<T>>(self, callback: CB) -> CB::Output {
+        callback.callback(RepeatNProducer {
+            item: self.item,
+            count: self.count,
+        })
+    }
+}
+
+struct RepeatNProducer<T> {
+    item: T,
+    count: usize,
+}
+
+impl<T: Clone + Send> Producer for RepeatNProducer<T> {
+    type Item = T;
+    type IntoIter = core::iter::RepeatN<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        core::iter::repeat_n(self.item, self.count)
+    }
+    fn split_at(self, index: usize) -> (Self, Self) {
+        (
+            RepeatNProducer {
+                item: self.item.clone(),
+                count: index,
+            },
+            RepeatNProducer {
+                item: self.item,
+                count: self.count - index,
+            },
+        )
+    }
+}
