@@ -52,7 +52,10 @@ pub use backend::StdBackend;
 pub use backend::{
     Backend, BackendAlreadySet, Payload, SpawnError, ThreadSpec, global_backend, set_global_backend,
 };
-pub use pool::{ThreadPool, ThreadPoolBuilder, current_num_threads, current_thread_index, join};
+pub use pool::{
+    FnContext, ThreadPool, ThreadPoolBuilder, current_num_threads, current_thread_index, join,
+    join_context,
+};
 pub use scope::{Builder, Scope, ScopedJoinHandle, scope};
 
 /// The README's examples, compiled and run as doctests.

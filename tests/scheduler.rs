@@ -403,3 +403,40 @@ fn watcher_costs_little_while_a_job_runs_and_nothing_once_idle() {
         "an idle pool used {idle} ns of CPU in 1 s: its watcher kept waking"
     );
 }
+
+#[test]
+fn join_context_reports_migration_of_a_taken_half_and_of_a_cold_call() {
+    // From outside any pool: both halves run on workers.
+    let (a, b) = forkscope::join_context(|c| c.migrated(), |c| c.migrated());
+    assert!(a && b);
+    let pool = pool(2);
+    // Inside a job: a half is migrated exactly when it runs on another
+    // thread than the caller (`b` may or may not be taken).
+    for _ in 0..size(100, 5) {
+        let ((a, a_thread), (b, b_thread), caller) = pool.install(|| {
+            let caller = thread::current().id();
+            let (a, b) = forkscope::join_context(
+                |c| (c.migrated(), thread::current().id()),
+                |c| (c.migrated(), thread::current().id()),
+            );
+            (a, b, caller)
+        });
+        assert!(!a && a_thread == caller, "a runs on the caller");
+        assert_eq!(b, b_thread != caller);
+    }
+    // A `b` taken by the other worker is migrated.
+    let flag = AtomicBool::new(false);
+    let (a, b) = pool.install(|| {
+        forkscope::join_context(
+            |c| {
+                spin_until(&flag, "b ran on the other worker");
+                c.migrated()
+            },
+            |c| {
+                flag.store(true, Ordering::SeqCst);
+                c.migrated()
+            },
+        )
+    });
+    assert!(!a && b);
+}

@@ -185,6 +185,46 @@ where
     }
 }
 
+/// What a closure of [`join_context`] learns about where it runs.
+#[derive(Debug, Clone, Copy)]
+pub struct FnContext {
+    migrated: bool,
+}
+
+impl FnContext {
+    /// Whether the closure runs on another thread than the one that called
+    /// `join_context` (its half was taken by another worker, or the call came
+    /// from outside the pool). A recursion can use it to split more when its
+    /// work is being spread out.
+    #[inline]
+    pub fn migrated(&self) -> bool {
+        self.migrated
+    }
+}
+
+/// [`join`], with each closure told whether it was migrated to another
+/// thread ([`FnContext::migrated`]).
+///
+/// ```
+/// let (a, b) = forkscope::join_context(|ctx| ctx.migrated(), |_| 2);
+/// // From outside any pool both halves run on pool workers.
+/// assert!(a);
+/// assert_eq!(b, 2);
+/// ```
+pub fn join_context<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce(FnContext) -> RA + Send,
+    B: FnOnce(FnContext) -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    let caller = WorkerThread::current().map(|w| w as *const WorkerThread as usize);
+    let here = move || FnContext {
+        migrated: WorkerThread::current().map(|w| w as *const WorkerThread as usize) != caller,
+    };
+    join(move || a(here()), move || b(here()))
+}
+
 /// Where `bridge` runs, and so how it may split (see
 /// `iter/plumbing/bridge.rs`).
 pub(crate) enum Place {
