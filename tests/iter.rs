@@ -372,6 +372,36 @@ fn integer_ranges_match_sequential_up_to_their_limits() {
 }
 
 #[test]
+fn inclusive_ranges_match_sequential_up_to_the_maximum() {
+    setup();
+    everywhere(|| {
+        assert_eq!(
+            (0..=u8::MAX).into_par_iter().map(u64::from).sum::<u64>(),
+            (0..=u8::MAX).map(u64::from).sum::<u64>()
+        );
+        assert_eq!((i8::MIN..=i8::MAX).into_par_iter().count(), 256);
+        assert_eq!(
+            (u16::MAX - 3..=u16::MAX).into_par_iter().max(),
+            Some(u16::MAX)
+        );
+        assert_eq!(
+            (i32::MAX - 2..=i32::MAX).into_par_iter().min(),
+            Some(i32::MAX - 2)
+        );
+        assert_eq!((5u32..=4).into_par_iter().count(), 0);
+        assert_eq!((7u32..=7).into_par_iter().sum::<u32>(), 7);
+        let mut out = Vec::new();
+        (u32::MAX - 4..=u32::MAX)
+            .into_par_iter()
+            .rev()
+            .collect_into_vec(&mut out);
+        assert_eq!(out, (u32::MAX - 4..=u32::MAX).rev().collect::<Vec<_>>());
+    });
+    check_every_split(|| (250u8..=255).into_par_iter(), (250u8..=255).collect());
+    check_every_split(|| (-3i16..=4).into_par_iter(), (-3i16..=4).collect());
+}
+
+#[test]
 fn zero_sized_items_are_counted_and_collected() {
     setup();
     everywhere(|| {

@@ -72,3 +72,74 @@ indexed_range! {
     u8 => u8, u16 => u16, u32 => u32, usize => usize,
     i8 => u8, i16 => u16, i32 => u32, isize => usize,
 }
+
+/// A parallel iterator over an inclusive range of integers.
+#[derive(Debug, Clone)]
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct InclusiveIter<T> {
+    /// The same items as a half-open range, when the end is below the
+    /// type's maximum; otherwise the range `start..MAX` followed by `MAX`.
+    range: Range<T>,
+    then_max: bool,
+}
+
+macro_rules! indexed_inclusive_range {
+    ($($t:ty),* $(,)?) => {$(
+        impl IntoParallelIterator for core::ops::RangeInclusive<$t> {
+            type Iter = InclusiveIter<$t>;
+            type Item = $t;
+            fn into_par_iter(self) -> InclusiveIter<$t> {
+                let (start, end) = (*self.start(), *self.end());
+                if self.is_empty() {
+                    InclusiveIter { range: start..start, then_max: false }
+                } else if end < <$t>::MAX {
+                    InclusiveIter { range: start..end + 1, then_max: false }
+                } else {
+                    InclusiveIter { range: start..end, then_max: true }
+                }
+            }
+        }
+
+        impl ParallelIterator for InclusiveIter<$t> {
+            type Item = $t;
+            fn drive_unindexed<C: UnindexedConsumer<$t>>(self, consumer: C) -> C::Result {
+                bridge(self, consumer)
+            }
+            fn opt_len(&self) -> Option<usize> {
+                Some(self.len())
+            }
+        }
+
+        impl IndexedParallelIterator for InclusiveIter<$t> {
+            /// # Panics
+            ///
+            /// If the length does not fit in `usize` (`0..=u32::MAX` on a
+            /// 32-bit target).
+            fn len(&self) -> usize {
+                self.range
+                    .len()
+                    .checked_add(usize::from(self.then_max))
+                    .expect("forkscope: the inclusive range is longer than usize::MAX")
+            }
+            fn drive<C: Consumer<$t>>(self, consumer: C) -> C::Result {
+                bridge(self, consumer)
+            }
+            fn with_producer<CB: ProducerCallback<$t>>(self, callback: CB) -> CB::Output {
+                if self.then_max {
+                    let max = super::once(<$t>::MAX);
+                    let range = Iter { range: self.range };
+                    IndexedParallelIterator::with_producer(
+                        ParallelIterator::chain(range, max),
+                        callback,
+                    )
+                } else {
+                    callback.callback(RangeProducer { range: self.range })
+                }
+            }
+        }
+    )*};
+}
+
+// The types whose ranges are indexed above (the length of an inclusive
+// range of usize or isize can exceed usize::MAX; rayon leaves those out too).
+indexed_inclusive_range! { u8, u16, u32, i8, i16, i32 }
