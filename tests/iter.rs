@@ -388,7 +388,8 @@ fn inclusive_ranges_match_sequential_up_to_the_maximum() {
             (i32::MAX - 2..=i32::MAX).into_par_iter().min(),
             Some(i32::MAX - 2)
         );
-        assert_eq!((5u32..=4).into_par_iter().count(), 0);
+        let (hi, lo) = (std::hint::black_box(5u32), 4);
+        assert_eq!((hi..=lo).into_par_iter().count(), 0);
         assert_eq!((7u32..=7).into_par_iter().sum::<u32>(), 7);
         let mut out = Vec::new();
         (u32::MAX - 4..=u32::MAX)
