@@ -595,9 +595,11 @@ fn a_panic_in_map_or_for_each_reaches_the_caller_and_the_pool_still_works() {
 }
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// Held by the tests that count `Tracked`s, which must not run at once.
+static TRACKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Counts its live instances.
-struct Tracked(#[allow(dead_code)] u64);
+struct Tracked(u64);
 
 impl Tracked {
     fn new(x: u64) -> Self {
@@ -613,8 +615,48 @@ impl Drop for Tracked {
 }
 
 #[test]
+fn owning_iteration_moves_every_item_out_once_even_when_cut_short() {
+    setup();
+    let _tracking = TRACKING.lock().unwrap_or_else(|e| e.into_inner());
+    let n = if cfg!(miri) { 64 } else { 10_003 };
+    let hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    for pool in pools() {
+        pool.install(|| {
+            let make = || (0..n as u64).map(Tracked::new).collect::<Vec<_>>();
+            let total: u64 = make().into_par_iter().map(|t| t.0).sum();
+            assert_eq!(total, (0..n as u64).sum::<u64>());
+            assert_eq!(LIVE.load(Ordering::SeqCst), 0);
+            // Items not handed out (take, skip) are dropped too.
+            assert_eq!(make().into_par_iter().take(3).count(), 3);
+            assert_eq!(make().into_par_iter().skip(n - 2).rev().count(), 2);
+            assert_eq!(LIVE.load(Ordering::SeqCst), 0);
+            // A panic half-way: the items not yet taken are dropped.
+            let r = quiet(|| {
+                make()
+                    .into_par_iter()
+                    .for_each(|t| assert!(t.0 != n as u64 / 2, "item {}", t.0))
+            });
+            assert!(r.is_err());
+            assert_eq!(LIVE.load(Ordering::SeqCst), 0, "every item dropped once");
+            let boxed: Box<[Tracked]> = make().into_boxed_slice();
+            assert_eq!(boxed.into_par_iter().count(), n);
+            assert_eq!(LIVE.load(Ordering::SeqCst), 0);
+        });
+    }
+    panic::set_hook(hook);
+    let arr = [String::from("a"), String::from("b")];
+    let mut out = Vec::new();
+    arr.into_par_iter().collect_into_vec(&mut out);
+    assert_eq!(out, ["a", "b"]);
+    let v: Vec<String> = values(23).iter().map(|x| x.to_string()).collect();
+    check_every_split(|| v.clone().into_par_iter(), v.clone());
+}
+
+#[test]
 fn collect_that_panics_half_way_drops_exactly_the_items_written() {
     setup();
+    let _tracking = TRACKING.lock().unwrap_or_else(|e| e.into_inner());
     let n = if cfg!(miri) { 64 } else { 100_003 };
     let v = values(n);
     let hook = panic::take_hook();

@@ -27,6 +27,7 @@ mod rev;
 mod single;
 mod slice;
 mod traits;
+mod vec;
 mod zip;
 
 pub use chain::Chain;
@@ -41,8 +42,9 @@ pub use zip::{Enumerate, Zip};
 /// The iterator types of the sources (`par_iter` on slices, `into_par_iter`
 /// on ranges).
 pub mod sources {
-    pub use super::range::Iter as RangeIter;
+    pub use super::range::{InclusiveIter as RangeInclusiveIter, Iter as RangeIter};
     pub use super::slice::{Iter as SliceIter, IterMut as SliceIterMut};
+    pub use super::vec::IntoIter as VecIntoIter;
 }
 
 /// Converts a value into a parallel iterator (`into_par_iter`).
