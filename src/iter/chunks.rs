@@ -3,8 +3,8 @@
 //! iterators over sub-slices. Safe code: a producer of chunks splits its
 //! slice at a multiple of the chunk size.
 
-use super::plumbing::{Consumer, Producer, ProducerCallback, UnindexedConsumer, bridge};
-use super::{IndexedParallelIterator, ParallelIterator};
+use super::IndexedParallelIterator;
+use super::plumbing::{Consumer, Producer, ProducerCallback, bridge};
 
 /// Parallel iterators over sub-slices of a slice.
 pub trait ParallelSlice<T: Sync> {
@@ -136,22 +136,6 @@ impl<T: Send> ParallelSliceMut<T> for [T] {
     }
 }
 
-/// Implements `ParallelIterator` through `bridge` and the indexed
-/// iterator's `len`.
-macro_rules! via_bridge {
-    ($name:ident, $bound:ident, $item:ty) => {
-        impl<'data, T: $bound + 'data> ParallelIterator for $name<'data, T> {
-            type Item = $item;
-            fn drive_unindexed<C: UnindexedConsumer<$item>>(self, consumer: C) -> C::Result {
-                bridge(self, consumer)
-            }
-            fn opt_len(&self) -> Option<usize> {
-                Some(self.len())
-            }
-        }
-    };
-}
-
 /// [`ParallelSlice::par_chunks`] and [`ParallelSlice::par_chunks_exact`].
 #[derive(Debug)]
 #[must_use = "iterators are lazy and do nothing unless consumed"]
@@ -166,7 +150,7 @@ impl<T> Clone for Chunks<'_, T> {
     }
 }
 
-via_bridge!(Chunks, Sync, &'data [T]);
+parallel_iterator_via_bridge!(impl['data, T: Sync + 'data] Chunks<'data, T> => &'data [T]);
 
 impl<'data, T: Sync + 'data> IndexedParallelIterator for Chunks<'data, T> {
     fn len(&self) -> usize {
@@ -214,7 +198,7 @@ pub struct ChunksMut<'data, T> {
     size: usize,
 }
 
-via_bridge!(ChunksMut, Send, &'data mut [T]);
+parallel_iterator_via_bridge!(impl['data, T: Send + 'data] ChunksMut<'data, T> => &'data mut [T]);
 
 impl<'data, T: Send + 'data> IndexedParallelIterator for ChunksMut<'data, T> {
     fn len(&self) -> usize {
@@ -267,7 +251,7 @@ impl<T> Clone for Windows<'_, T> {
     }
 }
 
-via_bridge!(Windows, Sync, &'data [T]);
+parallel_iterator_via_bridge!(impl['data, T: Sync + 'data] Windows<'data, T> => &'data [T]);
 
 impl<'data, T: Sync + 'data> IndexedParallelIterator for Windows<'data, T> {
     fn len(&self) -> usize {

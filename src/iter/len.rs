@@ -1,7 +1,7 @@
 //! `with_min_len` and `with_max_len`: bounds on the pieces `bridge` makes.
 
-use super::plumbing::{Consumer, Producer, ProducerCallback, UnindexedConsumer, bridge};
-use super::{IndexedParallelIterator, ParallelIterator};
+use super::IndexedParallelIterator;
+use super::plumbing::{Consumer, Producer, ProducerCallback, bridge};
 
 macro_rules! length_bound {
     ($(#[$doc:meta])* $name:ident, $producer:ident, $field:ident, $method:ident, $other:ident, $combine:expr) => {
@@ -19,15 +19,7 @@ macro_rules! length_bound {
             }
         }
 
-        impl<I: IndexedParallelIterator> ParallelIterator for $name<I> {
-            type Item = I::Item;
-            fn drive_unindexed<C: UnindexedConsumer<I::Item>>(self, consumer: C) -> C::Result {
-                bridge(self, consumer)
-            }
-            fn opt_len(&self) -> Option<usize> {
-                Some(self.base.len())
-            }
-        }
+        parallel_iterator_via_bridge!(impl[I: IndexedParallelIterator] $name<I> => I::Item);
 
         impl<I: IndexedParallelIterator> IndexedParallelIterator for $name<I> {
             fn len(&self) -> usize {

@@ -15,6 +15,27 @@
 //!
 #![doc = include_str!("README.md")]
 
+/// Implements `ParallelIterator` for an indexed iterator through `bridge`
+/// and its `len`: `impl[generics] Type where [bounds] => Item`.
+macro_rules! parallel_iterator_via_bridge {
+    (impl[$($gen:tt)*] $ty:ty $(where [$($bounds:tt)*])? => $item:ty) => {
+        impl<$($gen)*> $crate::iter::ParallelIterator for $ty
+        $(where $($bounds)*)?
+        {
+            type Item = $item;
+            fn drive_unindexed<C>(self, consumer: C) -> C::Result
+            where
+                C: $crate::iter::plumbing::UnindexedConsumer<Self::Item>,
+            {
+                $crate::iter::plumbing::bridge(self, consumer)
+            }
+            fn opt_len(&self) -> Option<usize> {
+                Some($crate::iter::IndexedParallelIterator::len(self))
+            }
+        }
+    };
+}
+
 mod chain;
 mod chunks;
 mod collect;

@@ -2,7 +2,7 @@
 //! (the 8-, 16- and 32-bit types and `usize`/`isize`, as in rayon, where
 //! 64-bit ranges are not indexed).
 
-use super::plumbing::{Consumer, Producer, ProducerCallback, UnindexedConsumer, bridge};
+use super::plumbing::{Consumer, Producer, ProducerCallback, bridge};
 use super::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
 use core::ops::Range;
 
@@ -27,15 +27,7 @@ macro_rules! indexed_range {
             }
         }
 
-        impl ParallelIterator for Iter<$t> {
-            type Item = $t;
-            fn drive_unindexed<C: UnindexedConsumer<$t>>(self, consumer: C) -> C::Result {
-                bridge(self, consumer)
-            }
-            fn opt_len(&self) -> Option<usize> {
-                Some(self.len())
-            }
-        }
+        parallel_iterator_via_bridge!(impl[] Iter<$t> => $t);
 
         impl IndexedParallelIterator for Iter<$t> {
             fn len(&self) -> usize {
@@ -100,15 +92,7 @@ macro_rules! indexed_inclusive_range {
             }
         }
 
-        impl ParallelIterator for InclusiveIter<$t> {
-            type Item = $t;
-            fn drive_unindexed<C: UnindexedConsumer<$t>>(self, consumer: C) -> C::Result {
-                bridge(self, consumer)
-            }
-            fn opt_len(&self) -> Option<usize> {
-                Some(self.len())
-            }
-        }
+        parallel_iterator_via_bridge!(impl[] InclusiveIter<$t> => $t);
 
         impl IndexedParallelIterator for InclusiveIter<$t> {
             /// # Panics

@@ -1,23 +1,8 @@
 //! `rev`, `skip`, `take`, `step_by`: indexed adapters that change which
 //! items a producer yields, by splitting it at computed indices.
 
-use super::plumbing::{Consumer, Producer, ProducerCallback, UnindexedConsumer, bridge};
-use super::{IndexedParallelIterator, ParallelIterator};
-
-/// Implements `ParallelIterator` for an indexed adapter through `bridge`.
-macro_rules! indexed_via_bridge {
-    ($name:ident) => {
-        impl<I: IndexedParallelIterator> ParallelIterator for $name<I> {
-            type Item = I::Item;
-            fn drive_unindexed<C: UnindexedConsumer<I::Item>>(self, consumer: C) -> C::Result {
-                bridge(self, consumer)
-            }
-            fn opt_len(&self) -> Option<usize> {
-                Some(self.len())
-            }
-        }
-    };
-}
+use super::IndexedParallelIterator;
+use super::plumbing::{Consumer, Producer, ProducerCallback, bridge};
 
 // ---- rev ---------------------------------------------------------------------
 
@@ -34,7 +19,7 @@ impl<I> Rev<I> {
     }
 }
 
-indexed_via_bridge!(Rev);
+parallel_iterator_via_bridge!(impl[I: IndexedParallelIterator] Rev<I> => I::Item);
 
 impl<I: IndexedParallelIterator> IndexedParallelIterator for Rev<I> {
     fn len(&self) -> usize {
@@ -146,8 +131,8 @@ impl<T, CB: ProducerCallback<T>> ProducerCallback<T> for Side<CB> {
     }
 }
 
-indexed_via_bridge!(Skip);
-indexed_via_bridge!(Take);
+parallel_iterator_via_bridge!(impl[I: IndexedParallelIterator] Skip<I> => I::Item);
+parallel_iterator_via_bridge!(impl[I: IndexedParallelIterator] Take<I> => I::Item);
 
 impl<I: IndexedParallelIterator> IndexedParallelIterator for Skip<I> {
     fn len(&self) -> usize {
@@ -198,7 +183,7 @@ impl<I> StepBy<I> {
     }
 }
 
-indexed_via_bridge!(StepBy);
+parallel_iterator_via_bridge!(impl[I: IndexedParallelIterator] StepBy<I> => I::Item);
 
 impl<I: IndexedParallelIterator> IndexedParallelIterator for StepBy<I> {
     fn len(&self) -> usize {

@@ -1,23 +1,8 @@
 //! Sources of zero, one or `n` copies of an item: [`empty`], [`once`],
 //! [`repeat_n`], and `Option<T>` as a parallel iterator of at most one item.
 
-use super::plumbing::{Consumer, Producer, ProducerCallback, UnindexedConsumer, bridge};
-use super::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
-
-/// Implements `ParallelIterator` through `bridge` for an indexed source.
-macro_rules! source_via_bridge {
-    ($name:ident, [$($bounds:tt)*]) => {
-        impl<T: $($bounds)*> ParallelIterator for $name<T> {
-            type Item = T;
-            fn drive_unindexed<C: UnindexedConsumer<T>>(self, consumer: C) -> C::Result {
-                bridge(self, consumer)
-            }
-            fn opt_len(&self) -> Option<usize> {
-                Some(self.len())
-            }
-        }
-    };
-}
+use super::plumbing::{Consumer, Producer, ProducerCallback, bridge};
+use super::{IndexedParallelIterator, IntoParallelIterator};
 
 /// A parallel iterator with no items: [`empty`].
 #[derive(Debug)]
@@ -44,7 +29,7 @@ pub fn empty<T>() -> Empty<T> {
     }
 }
 
-source_via_bridge!(Empty, [Send]);
+parallel_iterator_via_bridge!(impl[T: Send] Empty<T> => T);
 
 impl<T: Send> IndexedParallelIterator for Empty<T> {
     fn len(&self) -> usize {
@@ -92,7 +77,7 @@ impl<T: Send> IntoParallelIterator for Option<T> {
     }
 }
 
-source_via_bridge!(Once, [Send]);
+parallel_iterator_via_bridge!(impl[T: Send] Once<T> => T);
 
 impl<T: Send> IndexedParallelIterator for Once<T> {
     fn len(&self) -> usize {
@@ -145,7 +130,7 @@ pub fn repeat_n<T: Clone + Send>(item: T, count: usize) -> RepeatN<T> {
     RepeatN { item, count }
 }
 
-source_via_bridge!(RepeatN, [Clone + Send]);
+parallel_iterator_via_bridge!(impl[T: Clone + Send] RepeatN<T> => T);
 
 impl<T: Clone + Send> IndexedParallelIterator for RepeatN<T> {
     fn len(&self) -> usize {

@@ -1,8 +1,8 @@
 //! Slices and vectors by reference: `par_iter` and `par_iter_mut`. Safe
 //! code: pieces come from `split_at` / `split_at_mut`.
 
-use super::plumbing::{Consumer, Producer, ProducerCallback, UnindexedConsumer, bridge};
-use super::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
+use super::plumbing::{Consumer, Producer, ProducerCallback, bridge};
+use super::{IndexedParallelIterator, IntoParallelIterator};
 use alloc::vec::Vec;
 
 /// A parallel iterator over `&T` of a slice.
@@ -73,15 +73,7 @@ impl<'data, T: Send + 'data, const N: usize> IntoParallelIterator for &'data mut
     }
 }
 
-impl<'data, T: Sync + 'data> ParallelIterator for Iter<'data, T> {
-    type Item = &'data T;
-    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
-        bridge(self, consumer)
-    }
-    fn opt_len(&self) -> Option<usize> {
-        Some(self.slice.len())
-    }
-}
+parallel_iterator_via_bridge!(impl['data, T: Sync + 'data] Iter<'data, T> => &'data T);
 
 impl<'data, T: Sync + 'data> IndexedParallelIterator for Iter<'data, T> {
     fn len(&self) -> usize {
@@ -95,15 +87,7 @@ impl<'data, T: Sync + 'data> IndexedParallelIterator for Iter<'data, T> {
     }
 }
 
-impl<'data, T: Send + 'data> ParallelIterator for IterMut<'data, T> {
-    type Item = &'data mut T;
-    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
-        bridge(self, consumer)
-    }
-    fn opt_len(&self) -> Option<usize> {
-        Some(self.slice.len())
-    }
-}
+parallel_iterator_via_bridge!(impl['data, T: Send + 'data] IterMut<'data, T> => &'data mut T);
 
 impl<'data, T: Send + 'data> IndexedParallelIterator for IterMut<'data, T> {
     fn len(&self) -> usize {

@@ -8,8 +8,8 @@
 //! are taken, and whatever a producer or iterator did not hand out (a
 //! consumer that stopped early, a panic unwinding) is dropped with it.
 
-use super::plumbing::{Consumer, Producer, ProducerCallback, UnindexedConsumer, bridge};
-use super::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
+use super::plumbing::{Consumer, Producer, ProducerCallback, bridge};
+use super::{IndexedParallelIterator, IntoParallelIterator};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::ptr;
@@ -53,15 +53,7 @@ impl<T: Send, const N: usize> IntoParallelIterator for [T; N] {
     }
 }
 
-impl<T: Send> ParallelIterator for IntoIter<T> {
-    type Item = T;
-    fn drive_unindexed<C: UnindexedConsumer<T>>(self, consumer: C) -> C::Result {
-        bridge(self, consumer)
-    }
-    fn opt_len(&self) -> Option<usize> {
-        Some(self.vec.len())
-    }
-}
+parallel_iterator_via_bridge!(impl[T: Send] IntoIter<T> => T);
 
 impl<T: Send> IndexedParallelIterator for IntoIter<T> {
     fn len(&self) -> usize {

@@ -1,8 +1,8 @@
 //! `zip` and `enumerate`: the adapters that split two sources at the same
 //! index (the reason `Producer::split_at` takes an exact index).
 
-use super::plumbing::{Consumer, Producer, ProducerCallback, UnindexedConsumer, bridge};
-use super::{IndexedParallelIterator, ParallelIterator};
+use super::IndexedParallelIterator;
+use super::plumbing::{Consumer, Producer, ProducerCallback, bridge};
 
 /// [`IndexedParallelIterator::zip`].
 #[derive(Debug, Clone)]
@@ -18,15 +18,9 @@ impl<A, B> Zip<A, B> {
     }
 }
 
-impl<A: IndexedParallelIterator, B: IndexedParallelIterator> ParallelIterator for Zip<A, B> {
-    type Item = (A::Item, B::Item);
-    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
-        bridge(self, consumer)
-    }
-    fn opt_len(&self) -> Option<usize> {
-        Some(self.len())
-    }
-}
+parallel_iterator_via_bridge!(
+    impl[A: IndexedParallelIterator, B: IndexedParallelIterator] Zip<A, B> => (A::Item, B::Item)
+);
 
 impl<A: IndexedParallelIterator, B: IndexedParallelIterator> IndexedParallelIterator for Zip<A, B> {
     fn len(&self) -> usize {
@@ -131,15 +125,7 @@ impl<I> Enumerate<I> {
     }
 }
 
-impl<I: IndexedParallelIterator> ParallelIterator for Enumerate<I> {
-    type Item = (usize, I::Item);
-    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
-        bridge(self, consumer)
-    }
-    fn opt_len(&self) -> Option<usize> {
-        Some(self.base.len())
-    }
-}
+parallel_iterator_via_bridge!(impl[I: IndexedParallelIterator] Enumerate<I> => (usize, I::Item));
 
 impl<I: IndexedParallelIterator> IndexedParallelIterator for Enumerate<I> {
     fn len(&self) -> usize {
