@@ -46,10 +46,10 @@ struct WorkerShared {
 pub(crate) struct Registry {
     backend: &'static dyn Backend,
     workers: Box<[CachePadded<WorkerShared>]>,
-    /// Demand for work, read by every `join`: the number of workers looking
-    /// for work (*hungry*; owners share frames while it is non-zero) in the
-    /// low half, the number of sleeping workers in the high half. One word,
-    /// so that the hot path tests both with one load.
+    /// Demand for work: the number of workers looking for work (*hungry*)
+    /// in the low half, the number of sleeping workers in the high half.
+    /// Read when a job is injected or started (wake a sleeper only if nobody
+    /// is hungry) and by `wake_one`; `join` never reads it.
     demand: CachePadded<AtomicUsize>,
     /// How many workers are running a job they took in their loop (an
     /// injected job or a stolen frame), helpers of a waiting owner included
