@@ -736,3 +736,58 @@ fn a_few_expensive_items_run_on_two_workers_inside_install_and_from_outside() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// An unindexed iterator of one's own
+// ---------------------------------------------------------------------------
+
+/// `start..end`, split in halves down to 100 items: a parallel iterator that
+/// does not say where its items are (only `UnindexedProducer`).
+struct Halves(std::ops::Range<u64>);
+
+impl forkscope::iter::plumbing::UnindexedProducer for Halves {
+    type Item = u64;
+    fn split(self) -> (Self, Option<Self>) {
+        let (start, end) = (self.0.start, self.0.end);
+        if end - start <= 100 {
+            return (self, None);
+        }
+        let mid = start + (end - start) / 2;
+        (Halves(start..mid), Some(Halves(mid..end)))
+    }
+    fn fold_with<F: forkscope::iter::plumbing::Folder<u64>>(self, folder: F) -> F {
+        folder.consume_iter(self.0)
+    }
+}
+
+impl ParallelIterator for Halves {
+    type Item = u64;
+    fn drive_unindexed<C>(self, consumer: C) -> C::Result
+    where
+        C: forkscope::iter::plumbing::UnindexedConsumer<u64>,
+    {
+        forkscope::iter::plumbing::bridge_unindexed(self, consumer)
+    }
+}
+
+#[test]
+fn an_unindexed_producer_of_ones_own_splits_and_matches_sequential() {
+    setup();
+    everywhere(|| {
+        for &n in SIZES {
+            let n = n as u64;
+            assert_eq!(
+                Halves(0..n).map(|x| x * 3).sum::<u64>(),
+                (0..n).map(|x| x * 3).sum::<u64>()
+            );
+            assert_eq!(Halves(0..n).count(), n as usize);
+            assert_eq!(Halves(0..n).max(), (0..n).max());
+            assert_eq!(
+                Halves(0..n)
+                    .chain(Halves(n..2 * n))
+                    .reduce(|| 0, |a, b| a ^ b),
+                (0..2 * n).fold(0, |a, b| a ^ b)
+            );
+        }
+    });
+}

@@ -3,16 +3,17 @@
 //! # How it splits
 //!
 //! A piece is folded *sequentially in chunks* whose size grows fourfold
-//! from the producer's `min_len` up to `MAX_CHUNK` (eightfold and without
-//! a cap outside a pool, where each boundary reads the clock); between two chunks it asks the pool whether more
-//! work is wanted (`SplitProbe` in `pool/mod.rs`): the worker's shared slot
-//! is empty (nothing of it is on offer) and the pool's coarse idle clock
-//! advanced since the piece started (a hungry worker looked for work, which
-//! it does every few microseconds, or the watcher woke, every 50 µs: the
-//! piece has run for a while and somebody can take work). Only then is the rest split in two
-//! halves through `join`, each folded the same way; a half that another
-//! worker takes starts again from small chunks, so it splits again soon if
-//! there is still demand.
+//! from the producer's `min_len` up to `MAX_CHUNK` (eightfold and without a
+//! cap outside a pool, where each boundary reads the clock). Between two
+//! chunks it asks the pool whether more work is wanted (`SplitProbe` in
+//! `pool/mod.rs`): the worker's shared slot is empty (nothing of it is on
+//! offer) and the pool's coarse idle clock advanced since the piece started
+//! (a hungry worker looked for work, which it does every few microseconds,
+//! or the watcher woke, every 50 µs: the piece has run for a while and
+//! somebody can take work). Only then is the rest split in two halves
+//! through `join`, each folded the same way; a half that another worker
+//! takes starts again from small chunks, so it splits again soon if there
+//! is still demand.
 //!
 //! So a small input inside a pool is never split (a 1k-element sum costs a
 //! few chunk boundaries, not a cross-core hand-off), a big one splits as
@@ -25,13 +26,13 @@
 //! pool, so a tiny iterator called from `main` never wakes it.
 
 use super::{Consumer, Folder, Producer, Reducer, UnindexedConsumer, UnindexedProducer};
+use crate::iter::IndexedParallelIterator;
+use crate::pool::{ColdBudget, Place, SplitProbe};
 
 /// The largest chunk folded between two looks at the pool's demand (unless
 /// `min_len` is larger): a few microseconds of cheap items, so that a long
 /// fold notices demand soon; each boundary costs a few nanoseconds.
 const MAX_CHUNK: usize = 4096;
-use crate::iter::IndexedParallelIterator;
-use crate::pool::{ColdBudget, Place, SplitProbe};
 
 /// Runs an indexed parallel iterator into a consumer: its producer, through
 /// [`bridge_producer_consumer`].
@@ -186,27 +187,41 @@ where
     reducer.reduce(left, right)
 }
 
-/// Runs an unindexed producer into a consumer: the producer is split while
-/// the pool wants work, and each piece folded sequentially.
+/// Runs an unindexed producer into a consumer. An unindexed producer cannot
+/// be cut into chunks, so this splits the way rayon does: into about as
+/// many pieces as the pool has threads, and again that many from a piece
+/// that another worker took (`FnContext::migrated`); each piece is folded
+/// sequentially.
 pub fn bridge_unindexed<P, C>(producer: P, consumer: C) -> C::Result
 where
     P: UnindexedProducer,
     C: UnindexedConsumer<P::Item>,
 {
-    let wants_split = match SplitProbe::current() {
-        Place::Worker(probe) => probe.wants_split(),
-        Place::LoneWorker | Place::Outside => false,
-    };
-    if !wants_split || consumer.full() {
+    unindexed(producer, consumer, crate::current_num_threads())
+}
+
+fn unindexed<P, C>(producer: P, consumer: C, splits: usize) -> C::Result
+where
+    P: UnindexedProducer,
+    C: UnindexedConsumer<P::Item>,
+{
+    if splits == 0 || consumer.full() {
         return producer.fold_with(consumer.into_folder()).complete();
     }
     match producer.split() {
         (left, Some(right)) => {
             let left_c = consumer.split_off_left();
             let reducer = consumer.to_reducer();
-            let (l, r) = crate::join(
-                || bridge_unindexed(left, left_c),
-                || bridge_unindexed(right, consumer),
+            let next = |migrated: bool| {
+                if migrated {
+                    crate::current_num_threads().max(splits / 2)
+                } else {
+                    splits / 2
+                }
+            };
+            let (l, r) = crate::join_context(
+                |ctx| unindexed(left, left_c, next(ctx.migrated())),
+                |ctx| unindexed(right, consumer, next(ctx.migrated())),
             );
             reducer.reduce(l, r)
         }
