@@ -1,9 +1,17 @@
-//! `cargo bench --bench iter`: parallel iterators against sequential code
-//! and rayon, same thread count (2-thread pools, and each library's global
-//! pool for the calls from outside), with ratios.
+//! `cargo bench --bench iter`: parallel iterators against sequential code,
+//! rayon and orx-parallel, same thread count (2 threads, and each library's
+//! global pool at its default size for the calls from outside), with ratios.
 //!
-//! Every library runs its repetitions inside one `install` of its own pool,
-//! except the "from outside" line, which calls from the main thread.
+//! forkscope and rayon run their repetitions inside one `install` of a
+//! 2-thread pool of their own, except the "from outside" line, which calls
+//! from the main thread. orx-parallel has no `install`: every computation is
+//! called from the main thread, which waits while workers of orx's global
+//! pool run it, and names its thread count with `num_threads(2)`; the "from
+//! outside" line leaves that at orx's default (`NumThreads::Auto`: the whole
+//! global pool, sized by `ORX_NUM_THREADS` or the number of cores).
+//!
+//! orx-parallel has no `zip`: its dot product enumerates one slice and reads
+//! the other by index (a bounds check per item). The table marks such lines.
 //! `FORKSCOPE_BENCH_QUICK=1` cuts the repetitions.
 
 mod common;
@@ -36,7 +44,36 @@ macro_rules! workloads {
 }
 workloads!(fs, forkscope);
 workloads!(ray, rayon);
+
+/// The same workloads in orx-parallel's words (`par`, `num_threads`,
+/// `collect`), which differ from rayon's, so written out by hand.
+mod orx {
+    use orx_parallel::*;
+    pub fn sum(v: &[u64], t: NumThreads) -> u64 {
+        v.par().num_threads(t).sum()
+    }
+    pub fn sqrt_sum(v: &[f64], t: NumThreads) -> f64 {
+        v.par().num_threads(t).map(|x| x.sqrt()).sum()
+    }
+    /// Not the same pipeline: orx-parallel has no `zip`, so `a` is
+    /// enumerated and `b` read by index.
+    pub fn dot(a: &[f64], b: &[f64], t: NumThreads) -> f64 {
+        a.par()
+            .num_threads(t)
+            .enumerate()
+            .map(|(i, x)| x * b[i])
+            .sum()
+    }
+    pub fn collect(v: &[u64], t: NumThreads) -> Vec<u64> {
+        v.par().num_threads(t).map(|x| x * 3).collect()
+    }
+}
+
+use orx_parallel::{NumThreads, Pool, ThreadPool};
 use std::time::Duration;
+
+/// orx-parallel's thread count on the lines run "inside the pools".
+const ORX_TWO: NumThreads = NumThreads::Max(std::num::NonZeroUsize::new(2).unwrap());
 
 fn us(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
@@ -48,6 +85,9 @@ struct Line {
     seq: Box<dyn Fn() -> f64>,
     fs: Box<dyn Fn() -> f64 + Sync>,
     ray: Box<dyn Fn() -> f64 + Sync>,
+    orx: Box<dyn Fn() -> f64>,
+    /// What orx-parallel runs instead, where it is not the same pipeline.
+    orx_note: Option<String>,
     /// Run from the main thread rather than inside the pools.
     outside: bool,
 }
@@ -63,6 +103,8 @@ fn lines(quick: bool) -> Vec<Line> {
             seq: Box::new(move || black_box(v).iter().sum::<u64>() as f64),
             fs: Box::new(move || fs::sum(black_box(v)) as f64),
             ray: Box::new(move || ray::sum(black_box(v)) as f64),
+            orx: Box::new(move || orx::sum(black_box(v), ORX_TWO) as f64),
+            orx_note: None,
             outside: false,
         });
     }
@@ -74,6 +116,8 @@ fn lines(quick: bool) -> Vec<Line> {
             seq: Box::new(move || black_box(v).iter().map(|x| x.sqrt()).sum::<f64>()),
             fs: Box::new(move || fs::sqrt_sum(black_box(v))),
             ray: Box::new(move || ray::sqrt_sum(black_box(v))),
+            orx: Box::new(move || orx::sqrt_sum(black_box(v), ORX_TWO)),
+            orx_note: None,
             outside: false,
         });
     }
@@ -85,6 +129,8 @@ fn lines(quick: bool) -> Vec<Line> {
         seq: Box::new(move || a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>()),
         fs: Box::new(move || fs::dot(a, b)),
         ray: Box::new(move || ray::dot(a, b)),
+        orx: Box::new(move || orx::dot(a, b, ORX_TWO)),
+        orx_note: Some("index-based dot product (a.par().enumerate(), b[i]): no zip".into()),
         outside: false,
     });
     let v: &'static [u64] = Vec::leak((0..1_000_000u64).collect());
@@ -96,6 +142,8 @@ fn lines(quick: bool) -> Vec<Line> {
         }),
         fs: Box::new(move || fs::collect(v).len() as f64),
         ray: Box::new(move || ray::collect(v).len() as f64),
+        orx: Box::new(move || orx::collect(v, ORX_TWO).len() as f64),
+        orx_note: None,
         outside: false,
     });
     let small: &'static [u64] = Vec::leak((0..1_000u64).collect());
@@ -105,6 +153,11 @@ fn lines(quick: bool) -> Vec<Line> {
         seq: Box::new(move || black_box(small).iter().sum::<u64>() as f64),
         fs: Box::new(move || fs::sum(black_box(small)) as f64),
         ray: Box::new(move || ray::sum(black_box(small)) as f64),
+        orx: Box::new(move || orx::sum(black_box(small), NumThreads::Auto) as f64),
+        orx_note: Some(format!(
+            "default thread count (NumThreads::Auto: its global pool, {} threads)",
+            Pool::global().max_num_threads()
+        )),
         outside: true,
     });
     out
@@ -118,16 +171,27 @@ fn main() {
         "forkscope iter benchmark, 2 threads ({batches} interleaved batches, median; time per call)"
     );
     println!(
-        "{:<28} | {:>10} {:>10} {:>10} | {:>8} {:>8} | {:>7}",
-        "workload", "seq", "forkscope", "rayon", "seq/fs", "seq/ray", "ray/fs"
+        "{:<28} | {:>10} {:>10} {:>10} {:>10} | {:>8} {:>8} {:>8} | {:>7} {:>8}",
+        "workload",
+        "seq",
+        "forkscope",
+        "rayon",
+        "orx",
+        "seq/fs",
+        "seq/ray",
+        "seq/orx",
+        "ray/fs",
+        "orx/fs"
     );
+    let mut notes = Vec::new();
     for line in lines(quick) {
         let expect = (line.seq)();
         // Float sums depend on the order of additions: compare closely.
         let close = |x: f64| (x - expect).abs() <= 1e-9 * expect.abs().max(1.0);
         assert!(close((line.fs)()), "{}", line.name);
         assert!(close((line.ray)()), "{}", line.name);
-        let mut t: [Vec<Duration>; 3] = Default::default();
+        assert!(close((line.orx)()), "{}", line.name);
+        let mut t: [Vec<Duration>; 4] = Default::default();
         for _ in 0..batches {
             let settle = || std::thread::sleep(Duration::from_millis(10));
             settle();
@@ -158,18 +222,37 @@ fn main() {
                     })
                 })
             });
+            settle();
+            // No pool to enter: the thread count is in each call.
+            t[3].push(batch(line.reps, || {
+                black_box((line.orx)());
+            }));
         }
-        let [s, f, r] = t.map(median);
+        let [s, f, r, o] = t.map(median);
+        // A numbered mark on the orx column where it ran something else.
+        let mark = match line.orx_note {
+            Some(note) => {
+                notes.push(note);
+                format!("[{}]", notes.len())
+            }
+            None => String::new(),
+        };
         println!(
-            "{:<28} | {:>8.2}us {:>8.2}us {:>8.2}us | {:>7.2}x {:>7.2}x | {:>6.2}x",
+            "{:<28} | {:>8.2}us {:>8.2}us {:>8.2}us {:>8.2}us | {:>7.2}x {:>7.2}x {:>7.2}x | {:>6.2}x {:>7.2}x{mark}",
             line.name,
             us(s),
             us(f),
             us(r),
+            us(o),
             us(s) / us(f),
             us(s) / us(r),
-            us(r) / us(f)
+            us(s) / us(o),
+            us(r) / us(f),
+            us(o) / us(f)
         );
     }
-    println!("seq/x > 1 is a speed-up over sequential; ray/fs > 1: forkscope is faster than rayon");
+    println!("seq/x > 1 is a speed-up over sequential; ray/fs, orx/fs > 1: forkscope is faster");
+    for (i, note) in notes.iter().enumerate() {
+        println!("[{}] orx: {note}", i + 1);
+    }
 }
