@@ -39,7 +39,10 @@ pub mod prelude;
 /// Parallel iterators over slices: [`ParallelSlice`](slice::ParallelSlice)
 /// and [`ParallelSliceMut`](slice::ParallelSliceMut), as `rayon::slice`.
 pub mod slice {
-    pub use crate::iter::{Chunks, ChunksMut, ParallelSlice, ParallelSliceMut, Windows};
+    pub use crate::iter::slice_chunks::{
+        Chunks, ChunksMut, ParallelSlice, ParallelSliceMut, Windows,
+    };
+    pub use crate::iter::sources::{SliceIter as Iter, SliceIterMut as IterMut};
 }
 mod scope;
 mod sync;

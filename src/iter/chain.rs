@@ -27,13 +27,20 @@ where
     type Item = A::Item;
 
     /// Both sides at once, through `join`: the first into a consumer split
-    /// off to its left.
+    /// off to its left (at its length when it knows it, so that a chain
+    /// that knows its length splits only at indices, as `opt_len`
+    /// promises).
     fn drive_unindexed<C: UnindexedConsumer<A::Item>>(self, consumer: C) -> C::Result {
-        let left = consumer.split_off_left();
-        let reducer = consumer.to_reducer();
+        let (left, right, reducer) = match self.a.opt_len() {
+            Some(a_len) => consumer.split_at(a_len),
+            None => {
+                let reducer = consumer.to_reducer();
+                (consumer.split_off_left(), consumer, reducer)
+            }
+        };
         let (a, b) = crate::join(
             || self.a.drive_unindexed(left),
-            || self.b.drive_unindexed(consumer),
+            || self.b.drive_unindexed(right),
         );
         reducer.reduce(a, b)
     }

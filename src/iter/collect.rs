@@ -1,5 +1,7 @@
-//! `collect_into_vec`: every item written in place into the target's spare
-//! capacity. The only `unsafe` of the iterator layer besides `join`.
+//! Collecting into vectors (`collect_into_vec`, `unzip_into_vecs`, and
+//! `collect` / `par_extend` of an iterator that knows its length): every
+//! item written in place into the target's spare capacity. With `vec.rs`,
+//! the only `unsafe` of the iterator layer besides `join`.
 //!
 //! Each piece gets a disjoint range of the uninitialized target, as a raw
 //! pointer derived from one pointer to the whole target (so that merged
@@ -11,8 +13,9 @@
 //! them only if they are adjacent in memory; `collect_into_vec` then checks
 //! that exactly `len` items were written before it takes ownership.
 
-use super::IndexedParallelIterator;
-use super::plumbing::{Consumer, Folder, Reducer};
+use super::plumbing::{Consumer, Folder, Reducer, UnindexedConsumer};
+use super::{IndexedParallelIterator, ParallelIterator};
+use alloc::collections::LinkedList;
 use alloc::vec::Vec;
 use core::marker::PhantomData;
 use core::mem::{self, MaybeUninit};
@@ -25,9 +28,61 @@ where
 {
     target.clear();
     let len = iter.len();
+    append_in_place(target, len, |consumer| iter.drive(consumer));
+}
+
+/// `par_extend` / `collect` into a vector: in place when the iterator knows
+/// its length, else through a list of per-piece vectors.
+pub(super) fn extend_vec<I, T>(iter: I, target: &mut Vec<T>)
+where
+    I: ParallelIterator<Item = T>,
+    T: Send,
+{
+    match iter.opt_len() {
+        // `opt_len`'s contract: the iterator splits the consumer only at
+        // indices and produces exactly `len` items.
+        Some(len) => append_in_place(target, len, |consumer| iter.drive_unindexed(consumer)),
+        None => {
+            let pieces = iter.drive_unindexed(ListConsumer);
+            target.reserve(pieces.iter().map(Vec::len).sum());
+            for mut piece in pieces {
+                target.append(&mut piece);
+            }
+        }
+    }
+}
+
+pub(super) fn unzip_into_vecs<I, A, B>(iter: I, left: &mut Vec<A>, right: &mut Vec<B>)
+where
+    I: IndexedParallelIterator<Item = (A, B)>,
+    A: Send,
+    B: Send,
+{
+    left.clear();
+    right.clear();
+    let len = iter.len();
+    append_in_place(left, len, |a| {
+        let mut a_result = None;
+        append_in_place(right, len, |b| {
+            let (a, b) = iter.drive(UnzipConsumer { a, b });
+            a_result = Some(a);
+            b
+        });
+        a_result.expect("the drive above returned")
+    });
+}
+
+/// Appends `len` items to `target`, written in place by the consumer that
+/// `drive` is given; checks that exactly `len` were written.
+fn append_in_place<T, F>(target: &mut Vec<T>, len: usize, drive: F)
+where
+    T: Send,
+    F: for<'c> FnOnce(CollectConsumer<'c, T>) -> CollectResult<'c, T>,
+{
     target.reserve(len);
+    let old_len = target.len();
     let spare = &mut target.spare_capacity_mut()[..len];
-    let result = iter.drive(CollectConsumer {
+    let result = drive(CollectConsumer {
         start: spare.as_mut_ptr().cast::<T>(),
         len,
         _marker: PhantomData,
@@ -39,10 +94,10 @@ where
     );
     // The items now belong to the vector.
     mem::forget(result);
-    // SAFETY: the `len` slots after the (cleared) start were all written
-    // (checked just above: the merged result covers them, contiguously from
-    // the start of the spare capacity), and nothing else owns them now.
-    unsafe { target.set_len(len) };
+    // SAFETY: the `len` slots after the old end were all written (checked
+    // just above: the merged result covers them, contiguously from the
+    // start of the spare capacity), and nothing else owns them now.
+    unsafe { target.set_len(old_len + len) };
 }
 
 /// Consumes a piece into the `len` uninitialized slots from `start`, which
@@ -114,6 +169,20 @@ impl<'c, T: Send> Consumer<T> for CollectConsumer<'c, T> {
     }
 }
 
+/// Only for iterators whose `opt_len()` is `Some`, which by contract split
+/// their consumer only at indices.
+impl<T: Send> UnindexedConsumer<T> for CollectConsumer<'_, T> {
+    fn split_off_left(&self) -> Self {
+        panic!(
+            "forkscope: a parallel iterator whose opt_len() is Some split its consumer without an index"
+        )
+    }
+
+    fn to_reducer(&self) -> CollectReducer {
+        CollectReducer
+    }
+}
+
 impl<'c, T> Folder<T> for CollectResult<'c, T> {
     type Result = Self;
 
@@ -157,5 +226,161 @@ impl<'c, T> Reducer<CollectResult<'c, T>> for CollectReducer {
             mem::forget(right);
         }
         left
+    }
+}
+
+// ---- unindexed: a list of per-piece vectors ------------------------------------
+
+/// Collects each piece into a vector of its own; the pieces' vectors are
+/// linked in order.
+#[derive(Clone, Copy)]
+struct ListConsumer;
+
+struct ListFolder<T>(Vec<T>);
+
+#[derive(Default)]
+struct ListReducer;
+
+impl<T: Send> Consumer<T> for ListConsumer {
+    type Folder = ListFolder<T>;
+    type Reducer = ListReducer;
+    type Result = LinkedList<Vec<T>>;
+
+    fn split_at(self, _index: usize) -> (Self, Self, ListReducer) {
+        (self, self, ListReducer)
+    }
+
+    fn into_folder(self) -> ListFolder<T> {
+        ListFolder(Vec::new())
+    }
+
+    fn full(&self) -> bool {
+        false
+    }
+}
+
+impl<T: Send> UnindexedConsumer<T> for ListConsumer {
+    fn split_off_left(&self) -> Self {
+        ListConsumer
+    }
+
+    fn to_reducer(&self) -> ListReducer {
+        ListReducer
+    }
+}
+
+impl<T> Folder<T> for ListFolder<T> {
+    type Result = LinkedList<Vec<T>>;
+
+    fn consume(mut self, item: T) -> Self {
+        self.0.push(item);
+        self
+    }
+
+    fn consume_iter<I: IntoIterator<Item = T>>(mut self, iter: I) -> Self {
+        self.0.extend(iter);
+        self
+    }
+
+    fn complete(self) -> LinkedList<Vec<T>> {
+        let mut list = LinkedList::new();
+        if !self.0.is_empty() {
+            list.push_back(self.0);
+        }
+        list
+    }
+
+    fn full(&self) -> bool {
+        false
+    }
+}
+
+impl<T> Reducer<LinkedList<Vec<T>>> for ListReducer {
+    fn reduce(
+        self,
+        mut left: LinkedList<Vec<T>>,
+        mut right: LinkedList<Vec<T>>,
+    ) -> LinkedList<Vec<T>> {
+        left.append(&mut right);
+        left
+    }
+}
+
+// ---- unzip: two consumers side by side -------------------------------------------
+
+/// Sends the first half of every pair to `a`, the second to `b`.
+struct UnzipConsumer<CA, CB> {
+    a: CA,
+    b: CB,
+}
+
+struct UnzipFolder<FA, FB> {
+    a: FA,
+    b: FB,
+}
+
+struct UnzipReducer<RA, RB> {
+    a: RA,
+    b: RB,
+}
+
+impl<A, B, CA: Consumer<A>, CB: Consumer<B>> Consumer<(A, B)> for UnzipConsumer<CA, CB> {
+    type Folder = UnzipFolder<CA::Folder, CB::Folder>;
+    type Reducer = UnzipReducer<CA::Reducer, CB::Reducer>;
+    type Result = (CA::Result, CB::Result);
+
+    fn split_at(self, index: usize) -> (Self, Self, Self::Reducer) {
+        let (a_left, a_right, a) = self.a.split_at(index);
+        let (b_left, b_right, b) = self.b.split_at(index);
+        (
+            UnzipConsumer {
+                a: a_left,
+                b: b_left,
+            },
+            UnzipConsumer {
+                a: a_right,
+                b: b_right,
+            },
+            UnzipReducer { a, b },
+        )
+    }
+
+    fn into_folder(self) -> Self::Folder {
+        UnzipFolder {
+            a: self.a.into_folder(),
+            b: self.b.into_folder(),
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.a.full() && self.b.full()
+    }
+}
+
+impl<A, B, FA: Folder<A>, FB: Folder<B>> Folder<(A, B)> for UnzipFolder<FA, FB> {
+    type Result = (FA::Result, FB::Result);
+
+    fn consume(self, (a, b): (A, B)) -> Self {
+        UnzipFolder {
+            a: self.a.consume(a),
+            b: self.b.consume(b),
+        }
+    }
+
+    fn complete(self) -> Self::Result {
+        (self.a.complete(), self.b.complete())
+    }
+
+    fn full(&self) -> bool {
+        self.a.full() && self.b.full()
+    }
+}
+
+impl<A, B, RA: Reducer<A>, RB: Reducer<B>> Reducer<(A, B)> for UnzipReducer<RA, RB> {
+    fn reduce(self, left: (A, B), right: (A, B)) -> (A, B) {
+        (
+            self.a.reduce(left.0, right.0),
+            self.b.reduce(left.1, right.1),
+        )
     }
 }

@@ -1,19 +1,88 @@
 //! `map` and the adapters that, like it, turn each item into one item:
-//! `cloned`, `copied`, `inspect`. The per-item operation (an [`ItemOp`]) is
-//! owned by the adapter and borrowed by the producer, consumer and folder
-//! that apply it, for the duration of the `with_producer` callback or the
-//! `drive` call (the ownership argument of the producer design). The
-//! forwarding of `Producer`, `Consumer` and `Folder` is written once, here.
+//! `map_with`, `map_init`, `cloned`, `copied`, `inspect`. The per-item
+//! operation (an [`ItemOp`]) is owned by the adapter and borrowed by the
+//! producer, consumer and folder that apply it, for the duration of the
+//! `with_producer` callback or the `drive` call (the ownership argument of
+//! the producer design). The forwarding of `Producer`, `Consumer` and
+//! `Folder` is written once, here.
 
 use super::plumbing::{Consumer, Folder, Producer, ProducerCallback, UnindexedConsumer};
 use super::{IndexedParallelIterator, ParallelIterator};
 
-/// An operation that turns each item into one item. `Copy`: every piece of
-/// the producer, consumer and folder carries its own (a reference to the
-/// adapter's closure, or nothing).
-pub(super) trait ItemOp<T>: Copy + Send + Sync {
+/// An operation that turns each item into one item. Every piece of the
+/// producer, consumer and folder carries a clone of it (a reference to the
+/// adapter's closure, plus a seed for `map_with` / `map_init`), and
+/// [`start`](ItemOp::start)s it when the piece is folded.
+pub(super) trait ItemOp<T>: Clone + Send {
+    type Output: Send;
+    /// The operation as one piece applies it (with its state, if any).
+    type Running: RunOp<T, Output = Self::Output>;
+    fn start(self) -> Self::Running;
+}
+
+/// An operation being applied to the items of one piece, in order.
+pub(super) trait RunOp<T> {
+    type Output;
+    fn apply(&mut self, item: T) -> Self::Output;
+}
+
+/// An operation without per-piece state.
+pub(super) trait StatelessOp<T>: Copy + Send + Sync {
     type Output: Send;
     fn apply(&self, item: T) -> Self::Output;
+}
+
+impl<T, O: StatelessOp<T>> ItemOp<T> for O {
+    type Output = O::Output;
+    type Running = O;
+    fn start(self) -> O {
+        self
+    }
+}
+
+impl<T, O: StatelessOp<T>> RunOp<T> for O {
+    type Output = O::Output;
+    #[inline]
+    fn apply(&mut self, item: T) -> O::Output {
+        StatelessOp::apply(self, item)
+    }
+}
+
+/// Where a piece's state comes from: a clone of a value (`map_with`,
+/// `fold_with`), or a call of an init closure (`map_init`, `fold`). The
+/// seed is cloned for every piece split off, and started (the value moved
+/// out, or the closure called) once per piece, when it is folded.
+pub(super) trait Seed: Clone + Send {
+    type State;
+    fn start(self) -> Self::State;
+}
+
+/// A value cloned for every piece.
+#[derive(Clone)]
+pub(super) struct CloneSeed<T>(pub(super) T);
+
+impl<T: Clone + Send> Seed for CloneSeed<T> {
+    type State = T;
+    fn start(self) -> T {
+        self.0
+    }
+}
+
+/// A closure called once per piece.
+pub(super) struct InitSeed<'f, INIT>(pub(super) &'f INIT);
+
+impl<INIT> Clone for InitSeed<'_, INIT> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<INIT> Copy for InitSeed<'_, INIT> {}
+
+impl<T, INIT: Fn() -> T + Sync> Seed for InitSeed<'_, INIT> {
+    type State = T;
+    fn start(self) -> T {
+        (self.0)()
+    }
 }
 
 /// Declares an adapter over an `ItemOp`: the struct, its constructor, and
@@ -22,31 +91,31 @@ pub(super) trait ItemOp<T>: Copy + Send + Sync {
 macro_rules! item_op_adapter {
     (
         $(#[$doc:meta])*
-        $name:ident<I $(, $f:ident)?> { $($field:ident: $fty:ty),* }
+        $name:ident<I $(, $f:ident)*> { $($field:ident: $fty:ty),* }
         impl[$($gen:tt)*] item($item:ty) where [$($bounds:tt)*]
         op = $op:expr;
     ) => {
         $(#[$doc])*
         #[derive(Clone)]
         #[must_use = "iterator adapters are lazy and do nothing unless consumed"]
-        pub struct $name<I $(, $f)?> {
+        pub struct $name<I $(, $f)*> {
             base: I,
             $($field: $fty),*
         }
 
-        impl<I $(, $f)?> $name<I $(, $f)?> {
+        impl<I $(, $f)*> $name<I $(, $f)*> {
             pub(super) fn new(base: I $(, $field: $fty)*) -> Self {
                 $name { base $(, $field)* }
             }
         }
 
-        impl<I: core::fmt::Debug $(, $f)?> core::fmt::Debug for $name<I $(, $f)?> {
+        impl<I: core::fmt::Debug $(, $f)*> core::fmt::Debug for $name<I $(, $f)*> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.debug_struct(stringify!($name)).field("base", &self.base).finish()
             }
         }
 
-        impl<$($gen)* I $(, $f)?> ParallelIterator for $name<I $(, $f)?>
+        impl<$($gen)* I $(, $f)*> ParallelIterator for $name<I $(, $f)*>
         where
             I: ParallelIterator,
             $($bounds)*
@@ -63,7 +132,7 @@ macro_rules! item_op_adapter {
             }
         }
 
-        impl<$($gen)* I $(, $f)?> IndexedParallelIterator for $name<I $(, $f)?>
+        impl<$($gen)* I $(, $f)*> IndexedParallelIterator for $name<I $(, $f)*>
         where
             I: IndexedParallelIterator,
             $($bounds)*
@@ -90,6 +159,20 @@ item_op_adapter! {
     Map<I, F> { map_op: F }
     impl[R,] item(R) where [F: Fn(I::Item) -> R + Sync + Send, R: Send,]
     op = FnOp(&map_op);
+}
+
+item_op_adapter! {
+    /// [`ParallelIterator::map_with`].
+    MapWith<I, T, F> { item: T, map_op: F }
+    impl[R,] item(R) where [T: Clone + Send, F: Fn(&mut T, I::Item) -> R + Sync + Send, R: Send,]
+    op = SeededOp { seed: CloneSeed(item), op: &map_op };
+}
+
+item_op_adapter! {
+    /// [`ParallelIterator::map_init`].
+    MapInit<I, INIT, F> { init: INIT, map_op: F }
+    impl[T, R,] item(R) where [INIT: Fn() -> T + Sync + Send, F: Fn(&mut T, I::Item) -> R + Sync + Send, R: Send,]
+    op = SeededOp { seed: InitSeed(&init), op: &map_op };
 }
 
 item_op_adapter! {
@@ -123,7 +206,7 @@ impl<F> Clone for FnOp<'_, F> {
 }
 impl<F> Copy for FnOp<'_, F> {}
 
-impl<T, R: Send, F: Fn(T) -> R + Sync> ItemOp<T> for FnOp<'_, F> {
+impl<T, R: Send, F: Fn(T) -> R + Sync> StatelessOp<T> for FnOp<'_, F> {
     type Output = R;
     fn apply(&self, item: T) -> R {
         (self.0)(item)
@@ -134,7 +217,7 @@ impl<T, R: Send, F: Fn(T) -> R + Sync> ItemOp<T> for FnOp<'_, F> {
 #[derive(Clone, Copy)]
 struct ClonedOp;
 
-impl<'a, T: Clone + Send + Sync + 'a> ItemOp<&'a T> for ClonedOp {
+impl<'a, T: Clone + Send + Sync + 'a> StatelessOp<&'a T> for ClonedOp {
     type Output = T;
     fn apply(&self, item: &'a T) -> T {
         item.clone()
@@ -145,7 +228,7 @@ impl<'a, T: Clone + Send + Sync + 'a> ItemOp<&'a T> for ClonedOp {
 #[derive(Clone, Copy)]
 struct CopiedOp;
 
-impl<'a, T: Copy + Send + Sync + 'a> ItemOp<&'a T> for CopiedOp {
+impl<'a, T: Copy + Send + Sync + 'a> StatelessOp<&'a T> for CopiedOp {
     type Output = T;
     fn apply(&self, item: &'a T) -> T {
         *item
@@ -162,11 +245,56 @@ impl<F> Clone for InspectOp<'_, F> {
 }
 impl<F> Copy for InspectOp<'_, F> {}
 
-impl<T: Send, F: Fn(&T) + Sync> ItemOp<T> for InspectOp<'_, F> {
+impl<T: Send, F: Fn(&T) + Sync> StatelessOp<T> for InspectOp<'_, F> {
     type Output = T;
     fn apply(&self, item: T) -> T {
         (self.0)(&item);
         item
+    }
+}
+
+/// `map_with` / `map_init`'s closure, with the piece's state from `seed`.
+struct SeededOp<'f, S, F> {
+    seed: S,
+    op: &'f F,
+}
+
+impl<S: Clone, F> Clone for SeededOp<'_, S, F> {
+    fn clone(&self) -> Self {
+        SeededOp {
+            seed: self.seed.clone(),
+            op: self.op,
+        }
+    }
+}
+
+impl<'f, T, R, S, F> ItemOp<T> for SeededOp<'f, S, F>
+where
+    R: Send,
+    S: Seed,
+    F: Fn(&mut S::State, T) -> R + Sync,
+{
+    type Output = R;
+    type Running = Seeded<'f, S::State, F>;
+    fn start(self) -> Self::Running {
+        Seeded {
+            state: self.seed.start(),
+            op: self.op,
+        }
+    }
+}
+
+/// A piece's state and the closure that maps with it.
+struct Seeded<'f, S, F> {
+    state: S,
+    op: &'f F,
+}
+
+impl<T, R, S, F: Fn(&mut S, T) -> R> RunOp<T> for Seeded<'_, S, F> {
+    type Output = R;
+    #[inline]
+    fn apply(&mut self, item: T) -> R {
+        (self.op)(&mut self.state, item)
     }
 }
 
@@ -198,12 +326,12 @@ where
     O: ItemOp<P::Item>,
 {
     type Item = O::Output;
-    type IntoIter = OpIter<P::IntoIter, O>;
+    type IntoIter = OpIter<P::IntoIter, O::Running>;
 
     fn into_iter(self) -> Self::IntoIter {
         OpIter {
             base: self.base.into_iter(),
-            op: self.op,
+            op: self.op.start(),
         }
     }
     fn min_len(&self) -> usize {
@@ -214,11 +342,9 @@ where
     }
     fn split_at(self, index: usize) -> (Self, Self) {
         let (left, right) = self.base.split_at(index);
+        let op = self.op.clone();
         (
-            OpProducer {
-                base: left,
-                op: self.op,
-            },
+            OpProducer { base: left, op },
             OpProducer {
                 base: right,
                 op: self.op,
@@ -229,43 +355,43 @@ where
         self.base
             .fold_with(OpFolder {
                 base: folder,
-                op: self.op,
+                op: self.op.start(),
             })
             .base
     }
 }
 
 /// A producer piece's sequential iterator: the base's, with the op applied.
-struct OpIter<I, O> {
+struct OpIter<I, R> {
     base: I,
-    op: O,
+    op: R,
 }
 
-impl<I: Iterator, O: ItemOp<I::Item>> Iterator for OpIter<I, O> {
-    type Item = O::Output;
+impl<I: Iterator, R: RunOp<I::Item>> Iterator for OpIter<I, R> {
+    type Item = R::Output;
     #[inline]
-    fn next(&mut self) -> Option<O::Output> {
+    fn next(&mut self) -> Option<R::Output> {
         self.base.next().map(|item| self.op.apply(item))
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.base.size_hint()
     }
     #[inline]
-    fn fold<B, G: FnMut(B, O::Output) -> B>(self, init: B, mut g: G) -> B {
-        let op = self.op;
+    fn fold<B, G: FnMut(B, R::Output) -> B>(self, init: B, mut g: G) -> B {
+        let mut op = self.op;
         self.base
             .fold(init, move |acc, item| g(acc, op.apply(item)))
     }
 }
 
-impl<I: DoubleEndedIterator, O: ItemOp<I::Item>> DoubleEndedIterator for OpIter<I, O> {
+impl<I: DoubleEndedIterator, R: RunOp<I::Item>> DoubleEndedIterator for OpIter<I, R> {
     #[inline]
-    fn next_back(&mut self) -> Option<O::Output> {
+    fn next_back(&mut self) -> Option<R::Output> {
         self.base.next_back().map(|item| self.op.apply(item))
     }
 }
 
-impl<I: ExactSizeIterator, O: ItemOp<I::Item>> ExactSizeIterator for OpIter<I, O> {}
+impl<I: ExactSizeIterator, R: RunOp<I::Item>> ExactSizeIterator for OpIter<I, R> {}
 
 struct OpConsumer<C, O> {
     base: C,
@@ -277,23 +403,26 @@ where
     O: ItemOp<T>,
     C: Consumer<O::Output>,
 {
-    type Folder = OpFolder<C::Folder, O>;
+    type Folder = OpFolder<C::Folder, O::Running>;
     type Reducer = C::Reducer;
     type Result = C::Result;
 
     fn split_at(self, index: usize) -> (Self, Self, C::Reducer) {
-        let op = self.op;
         let (left, right, reducer) = self.base.split_at(index);
+        let op = self.op.clone();
         (
             OpConsumer { base: left, op },
-            OpConsumer { base: right, op },
+            OpConsumer {
+                base: right,
+                op: self.op,
+            },
             reducer,
         )
     }
     fn into_folder(self) -> Self::Folder {
         OpFolder {
             base: self.base.into_folder(),
-            op: self.op,
+            op: self.op.start(),
         }
     }
     fn full(&self) -> bool {
@@ -309,7 +438,7 @@ where
     fn split_off_left(&self) -> Self {
         OpConsumer {
             base: self.base.split_off_left(),
-            op: self.op,
+            op: self.op.clone(),
         }
     }
     fn to_reducer(&self) -> C::Reducer {
@@ -317,32 +446,30 @@ where
     }
 }
 
-struct OpFolder<G, O> {
+struct OpFolder<G, R> {
     base: G,
-    op: O,
+    op: R,
 }
 
-impl<T, G, O> Folder<T> for OpFolder<G, O>
+impl<T, G, R> Folder<T> for OpFolder<G, R>
 where
-    O: ItemOp<T>,
-    G: Folder<O::Output>,
+    R: RunOp<T>,
+    G: Folder<R::Output>,
 {
     type Result = G::Result;
-    fn consume(self, item: T) -> Self {
+    fn consume(mut self, item: T) -> Self {
         let out = self.op.apply(item);
         OpFolder {
             base: self.base.consume(out),
             op: self.op,
         }
     }
-    fn consume_iter<It: IntoIterator<Item = T>>(self, iter: It) -> Self {
-        let op = self.op;
-        OpFolder {
-            base: self
-                .base
-                .consume_iter(iter.into_iter().map(|item| op.apply(item))),
-            op,
-        }
+    fn consume_iter<It: IntoIterator<Item = T>>(mut self, iter: It) -> Self {
+        let op = &mut self.op;
+        let base = self
+            .base
+            .consume_iter(iter.into_iter().map(|item| op.apply(item)));
+        OpFolder { base, op: self.op }
     }
     fn complete(self) -> G::Result {
         self.base.complete()

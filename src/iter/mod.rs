@@ -40,6 +40,8 @@ mod chain;
 mod chunks;
 mod collect;
 mod consumers;
+mod find;
+mod fold;
 mod len;
 mod map;
 pub mod plumbing;
@@ -47,18 +49,21 @@ mod range;
 mod rev;
 mod single;
 mod slice;
+pub(crate) mod slice_chunks;
 mod traits;
 mod vec;
 mod zip;
 
 pub use chain::Chain;
-pub use chunks::{Chunks, ChunksMut, ParallelSlice, ParallelSliceMut, Windows};
+pub use chunks::Chunks;
+pub use fold::{Fold, FoldWith};
 pub use len::{MaxLen, MinLen};
-pub use map::{Cloned, Copied, Inspect, Map};
+pub use map::{Cloned, Copied, Inspect, Map, MapInit, MapWith};
 pub use rev::{Rev, Skip, StepBy, Take};
 pub use single::{Empty, Once, RepeatN, empty, once, repeat_n};
+pub use slice_chunks::{ParallelSlice, ParallelSliceMut};
 pub use traits::{IndexedParallelIterator, ParallelIterator};
-pub use zip::{Enumerate, Zip};
+pub use zip::{Enumerate, Zip, ZipEq};
 
 /// The iterator types of the sources (`par_iter` on slices, `into_par_iter`
 /// on ranges).
@@ -135,5 +140,63 @@ where
     type Item = <&'data mut I as IntoParallelIterator>::Item;
     fn par_iter_mut(&'data mut self) -> Self::Iter {
         self.into_par_iter()
+    }
+}
+
+/// Builds a collection from a parallel iterator (`collect`).
+///
+/// `Vec<T>` collects in order: written in place, with one allocation, when
+/// the iterator knows its length (every indexed iterator), else piece by
+/// piece and appended in order.
+pub trait FromParallelIterator<T: Send> {
+    /// The collection of `par_iter`'s items.
+    fn from_par_iter<I>(par_iter: I) -> Self
+    where
+        I: IntoParallelIterator<Item = T>;
+}
+
+/// Extends a collection with the items of a parallel iterator
+/// (`par_extend`).
+pub trait ParallelExtend<T: Send> {
+    /// Adds `par_iter`'s items, in order for ordered collections.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = vec![0u32];
+    /// v.par_extend((1..4u32).into_par_iter());
+    /// assert_eq!(v, [0, 1, 2, 3]);
+    /// ```
+    fn par_extend<I>(&mut self, par_iter: I)
+    where
+        I: IntoParallelIterator<Item = T>;
+}
+
+impl<T: Send> ParallelExtend<T> for alloc::vec::Vec<T> {
+    fn par_extend<I>(&mut self, par_iter: I)
+    where
+        I: IntoParallelIterator<Item = T>,
+    {
+        collect::extend_vec(par_iter.into_par_iter(), self);
+    }
+}
+
+impl<T: Send> FromParallelIterator<T> for alloc::vec::Vec<T> {
+    fn from_par_iter<I>(par_iter: I) -> Self
+    where
+        I: IntoParallelIterator<Item = T>,
+    {
+        let mut v = alloc::vec::Vec::new();
+        v.par_extend(par_iter);
+        v
+    }
+}
+
+/// Runs the iterator for its side effects.
+impl FromParallelIterator<()> for () {
+    fn from_par_iter<I>(par_iter: I) -> Self
+    where
+        I: IntoParallelIterator<Item = ()>,
+    {
+        par_iter.into_par_iter().for_each(drop);
     }
 }

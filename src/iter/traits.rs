@@ -5,9 +5,11 @@ use super::consumers::{
 };
 use super::plumbing::{Consumer, ProducerCallback, UnindexedConsumer};
 use super::{
-    Chain, Cloned, Copied, Enumerate, Inspect, Map, MaxLen, MinLen, Rev, Skip, StepBy, Take, Zip,
+    Chain, Chunks, Cloned, Copied, Enumerate, Fold, FoldWith, FromParallelIterator, Inspect, Map,
+    MapInit, MapWith, MaxLen, MinLen, Rev, Skip, StepBy, Take, Zip, ZipEq,
 };
 use alloc::vec::Vec;
+use core::cmp::Ordering;
 use core::iter::{Product, Sum};
 
 /// A parallel version of [`Iterator`]: its items are produced and consumed
@@ -29,6 +31,13 @@ pub trait ParallelIterator: Sized + Send {
         C: UnindexedConsumer<Self::Item>;
 
     /// The exact number of items, if known.
+    ///
+    /// Returning `Some(len)` is a promise that `drive_unindexed` produces
+    /// exactly `len` items and splits its consumer only with
+    /// [`Consumer::split_at`], never
+    /// [`split_off_left`](UnindexedConsumer::split_off_left): `collect`
+    /// then writes the items in place with a consumer that cannot be split
+    /// any other way.
     fn opt_len(&self) -> Option<usize> {
         None
     }
@@ -51,6 +60,49 @@ pub trait ParallelIterator: Sized + Send {
         self.drive_unindexed(ForEachConsumer::new(&op))
     }
 
+    /// Calls `op` on every item with a `&mut` to a clone of `init` (one
+    /// clone per piece of the iterator, so `op` can reuse a buffer or a
+    /// sender without locking).
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// use std::sync::mpsc::channel;
+    /// let (sender, receiver) = channel();
+    /// (0..5u32).into_par_iter().for_each_with(sender, |s, x| s.send(x).unwrap());
+    /// let mut got: Vec<u32> = receiver.iter().collect();
+    /// got.sort();
+    /// assert_eq!(got, [0, 1, 2, 3, 4]);
+    /// ```
+    fn for_each_with<OP, T>(self, init: T, op: OP)
+    where
+        OP: Fn(&mut T, Self::Item) + Sync + Send,
+        T: Send + Clone,
+    {
+        self.map_with(init, op).for_each(drop)
+    }
+
+    /// Calls `op` on every item with a `&mut` to a value that `init` makes
+    /// once per piece of the iterator (for state that cannot be cloned,
+    /// such as a random number generator).
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// let total = AtomicUsize::new(0);
+    /// (0..100usize).into_par_iter().for_each_init(Vec::new, |buf, x| {
+    ///     buf.push(x);
+    ///     total.fetch_add(x, Ordering::Relaxed);
+    /// });
+    /// assert_eq!(total.into_inner(), 4950);
+    /// ```
+    fn for_each_init<OP, INIT, T>(self, init: INIT, op: OP)
+    where
+        OP: Fn(&mut T, Self::Item) + Sync + Send,
+        INIT: Fn() -> T + Sync + Send,
+    {
+        self.map_init(init, op).for_each(drop)
+    }
+
     /// Applies `map_op` to every item.
     ///
     /// ```
@@ -68,6 +120,47 @@ pub trait ParallelIterator: Sized + Send {
         R: Send,
     {
         Map::new(self, map_op)
+    }
+
+    /// Applies `map_op` to every item with a `&mut` to a clone of `init`,
+    /// one clone per piece of the iterator.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let v: Vec<u32> = (0..4u32).into_par_iter().map_with(10, |ten, x| x * *ten).collect();
+    /// assert_eq!(v, [0, 10, 20, 30]);
+    /// ```
+    fn map_with<F, T, R>(self, init: T, map_op: F) -> MapWith<Self, T, F>
+    where
+        F: Fn(&mut T, Self::Item) -> R + Sync + Send,
+        T: Send + Clone,
+        R: Send,
+    {
+        MapWith::new(self, init, map_op)
+    }
+
+    /// Applies `map_op` to every item with a `&mut` to a value that `init`
+    /// makes once per piece of the iterator.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let v: Vec<String> = (0..3u32)
+    ///     .into_par_iter()
+    ///     .map_init(String::new, |buf, x| {
+    ///         buf.clear();
+    ///         buf.push_str(&x.to_string());
+    ///         buf.clone()
+    ///     })
+    ///     .collect();
+    /// assert_eq!(v, ["0", "1", "2"]);
+    /// ```
+    fn map_init<F, INIT, T, R>(self, init: INIT, map_op: F) -> MapInit<Self, INIT, F>
+    where
+        F: Fn(&mut T, Self::Item) -> R + Sync + Send,
+        INIT: Fn() -> T + Sync + Send,
+        R: Send,
+    {
+        MapInit::new(self, init, map_op)
     }
 
     /// Clones every item (of an iterator over references).
@@ -133,6 +226,44 @@ pub trait ParallelIterator: Sized + Send {
         C: super::IntoParallelIterator<Item = Self::Item>,
     {
         Chain::new(self, chain.into_par_iter())
+    }
+
+    /// Folds the items of every piece of the iterator into an accumulator
+    /// of its own, starting from `identity()`; the accumulators are the
+    /// items of the returned iterator (how many depends on how the work was
+    /// split), usually reduced again.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let (count, total) = (1..=100u64)
+    ///     .collect::<Vec<_>>()
+    ///     .par_iter()
+    ///     .fold(|| (0usize, 0u64), |(n, s), &x| (n + 1, s + x))
+    ///     .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    /// assert_eq!((count, total), (100, 5050));
+    /// ```
+    fn fold<T, ID, F>(self, identity: ID, fold_op: F) -> Fold<Self, ID, F>
+    where
+        F: Fn(T, Self::Item) -> T + Sync + Send,
+        ID: Fn() -> T + Sync + Send,
+        T: Send,
+    {
+        Fold::new(self, identity, fold_op)
+    }
+
+    /// [`fold`](Self::fold), every piece starting from a clone of `init`.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let total: u32 = (0..10u32).into_par_iter().fold_with(0, |a, x| a + x).sum();
+    /// assert_eq!(total, 45);
+    /// ```
+    fn fold_with<F, T>(self, init: T, fold_op: F) -> FoldWith<Self, T, F>
+    where
+        F: Fn(T, Self::Item) -> T + Sync + Send,
+        T: Send + Clone,
+    {
+        FoldWith::new(self, init, fold_op)
     }
 
     /// The sum of the items (`S::sum` of each piece, then of the pieces).
@@ -207,7 +338,8 @@ pub trait ParallelIterator: Sized + Send {
         self.map(Some).reduce(|| None, merge)
     }
 
-    /// The smallest item (the first of equal ones is not guaranteed).
+    /// The smallest item; the first of several equal ones, as
+    /// [`Iterator::min`] (pieces are reduced in order).
     ///
     /// ```
     /// use forkscope::prelude::*;
@@ -220,7 +352,39 @@ pub trait ParallelIterator: Sized + Send {
         self.reduce_with(core::cmp::min)
     }
 
-    /// The largest item.
+    /// The smallest item by `compare`; the first of several equal ones.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let m = [2.5f64, -1.0, 7.0].par_iter().min_by(|a, b| a.total_cmp(b));
+    /// assert_eq!(m, Some(&-1.0));
+    /// ```
+    fn min_by<F>(self, compare: F) -> Option<Self::Item>
+    where
+        F: Fn(&Self::Item, &Self::Item) -> Ordering + Sync + Send,
+    {
+        self.reduce_with(|a, b| core::cmp::min_by(a, b, &compare))
+    }
+
+    /// The item with the smallest key; the first of several equal ones.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let shortest = ["ccc", "a", "bb", "d"].par_iter().min_by_key(|s| s.len());
+    /// assert_eq!(shortest, Some(&"a"));
+    /// ```
+    fn min_by_key<K, F>(self, key: F) -> Option<Self::Item>
+    where
+        K: Ord + Send,
+        F: Fn(&Self::Item) -> K + Sync + Send,
+    {
+        self.map(|item| (key(&item), item))
+            .reduce_with(|a, b| core::cmp::min_by(a, b, |a, b| a.0.cmp(&b.0)))
+            .map(|(_, item)| item)
+    }
+
+    /// The largest item; the last of several equal ones, as
+    /// [`Iterator::max`].
     ///
     /// ```
     /// use forkscope::prelude::*;
@@ -231,6 +395,127 @@ pub trait ParallelIterator: Sized + Send {
         Self::Item: Ord,
     {
         self.reduce_with(core::cmp::max)
+    }
+
+    /// The largest item by `compare`; the last of several equal ones.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let m = [2.5f64, -1.0, 7.0].par_iter().max_by(|a, b| a.total_cmp(b));
+    /// assert_eq!(m, Some(&7.0));
+    /// ```
+    fn max_by<F>(self, compare: F) -> Option<Self::Item>
+    where
+        F: Fn(&Self::Item, &Self::Item) -> Ordering + Sync + Send,
+    {
+        self.reduce_with(|a, b| core::cmp::max_by(a, b, &compare))
+    }
+
+    /// The item with the largest key; the last of several equal ones.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let longest = ["a", "bb", "cc", "d"].par_iter().max_by_key(|s| s.len());
+    /// assert_eq!(longest, Some(&"cc"));
+    /// ```
+    fn max_by_key<K, F>(self, key: F) -> Option<Self::Item>
+    where
+        K: Ord + Send,
+        F: Fn(&Self::Item) -> K + Sync + Send,
+    {
+        self.map(|item| (key(&item), item))
+            .reduce_with(|a, b| core::cmp::max_by(a, b, |a, b| a.0.cmp(&b.0)))
+            .map(|(_, item)| item)
+    }
+
+    /// Some item that matches `predicate`, not necessarily the first: the
+    /// first match any piece finds stops the others.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let v: Vec<u32> = (0..1000).collect();
+    /// let hit = v.par_iter().find_any(|&&x| x % 100 == 99).unwrap();
+    /// assert_eq!(hit % 100, 99);
+    /// ```
+    fn find_any<P>(self, predicate: P) -> Option<Self::Item>
+    where
+        P: Fn(&Self::Item) -> bool + Sync + Send,
+    {
+        super::find::find_any(self, &predicate)
+    }
+
+    /// The first item that matches `predicate`. Pieces after a match stop
+    /// early; those before it run on.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let v: Vec<u32> = (0..1000).collect();
+    /// assert_eq!(v.par_iter().find_first(|&&x| x % 100 == 99), Some(&99));
+    /// ```
+    fn find_first<P>(self, predicate: P) -> Option<Self::Item>
+    where
+        P: Fn(&Self::Item) -> bool + Sync + Send,
+    {
+        super::find::find_first(self, &predicate)
+    }
+
+    /// The last item that matches `predicate`. Pieces before a match stop
+    /// early; those after it run on.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let v: Vec<u32> = (0..1000).collect();
+    /// assert_eq!(v.par_iter().find_last(|&&x| x % 100 == 99), Some(&999));
+    /// ```
+    fn find_last<P>(self, predicate: P) -> Option<Self::Item>
+    where
+        P: Fn(&Self::Item) -> bool + Sync + Send,
+    {
+        super::find::find_last(self, &predicate)
+    }
+
+    /// Whether any item matches `predicate`; stops at the first match found.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// assert!((0..1000u32).into_par_iter().any(|x| x == 500));
+    /// assert!(!(0..1000u32).into_par_iter().any(|x| x == 5000));
+    /// ```
+    fn any<P>(self, predicate: P) -> bool
+    where
+        P: Fn(Self::Item) -> bool + Sync + Send,
+    {
+        self.map(predicate).find_any(|&matched| matched).is_some()
+    }
+
+    /// Whether every item matches `predicate`; stops at the first item
+    /// found that does not.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// assert!((0..1000u32).into_par_iter().all(|x| x < 1000));
+    /// assert!(!(0..1000u32).into_par_iter().all(|x| x != 500));
+    /// ```
+    fn all<P>(self, predicate: P) -> bool
+    where
+        P: Fn(Self::Item) -> bool + Sync + Send,
+    {
+        self.map(predicate).find_any(|&matched| !matched).is_none()
+    }
+
+    /// Collects the items into a collection, in order for ordered ones
+    /// (see [`FromParallelIterator`]).
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let squares: Vec<u32> = (0..5u32).into_par_iter().map(|x| x * x).collect();
+    /// assert_eq!(squares, [0, 1, 4, 9, 16]);
+    /// ```
+    fn collect<C>(self) -> C
+    where
+        C: FromParallelIterator<Self::Item>,
+    {
+        C::from_par_iter(self)
     }
 }
 
@@ -261,6 +546,26 @@ pub trait IndexedParallelIterator: ParallelIterator {
         Z::Iter: IndexedParallelIterator,
     {
         Zip::new(self, other.into_par_iter())
+    }
+
+    /// Pairs the items of `self` and `other`, which must have the same
+    /// length.
+    ///
+    /// # Panics
+    ///
+    /// If the lengths differ.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let pairs: Vec<(u32, char)> = (0..3u32).into_par_iter().zip_eq(['a', 'b', 'c']).collect();
+    /// assert_eq!(pairs, [(0, 'a'), (1, 'b'), (2, 'c')]);
+    /// ```
+    fn zip_eq<Z>(self, other: Z) -> ZipEq<Self, Z::Iter>
+    where
+        Z: super::IntoParallelIterator,
+        Z::Iter: IndexedParallelIterator,
+    {
+        ZipEq::new(self, other.into_par_iter())
     }
 
     /// Pairs every item with its index.
@@ -323,6 +628,73 @@ pub trait IndexedParallelIterator: ParallelIterator {
         StepBy::new(self, step)
     }
 
+    /// The items in vectors of `chunk_size` (the last one shorter if the
+    /// length is not a multiple).
+    ///
+    /// # Panics
+    ///
+    /// If `chunk_size` is 0.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let chunks: Vec<Vec<u32>> = (0..5u32).into_par_iter().chunks(2).collect();
+    /// assert_eq!(chunks, [vec![0, 1], vec![2, 3], vec![4]]);
+    /// ```
+    fn chunks(self, chunk_size: usize) -> Chunks<Self> {
+        Chunks::new(self, chunk_size)
+    }
+
+    /// The index of some item that matches `predicate` (not necessarily
+    /// the first); stops at the first match found.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let v = [1, 5, 3, 5];
+    /// let i = v.par_iter().position_any(|&x| x == 5).unwrap();
+    /// assert!(i == 1 || i == 3);
+    /// ```
+    fn position_any<P>(self, predicate: P) -> Option<usize>
+    where
+        P: Fn(Self::Item) -> bool + Sync + Send,
+    {
+        self.map(predicate)
+            .enumerate()
+            .find_any(|&(_, matched)| matched)
+            .map(|(i, _)| i)
+    }
+
+    /// The index of the first item that matches `predicate`.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// assert_eq!([1, 5, 3, 5].par_iter().position_first(|&x| x == 5), Some(1));
+    /// ```
+    fn position_first<P>(self, predicate: P) -> Option<usize>
+    where
+        P: Fn(Self::Item) -> bool + Sync + Send,
+    {
+        self.map(predicate)
+            .enumerate()
+            .find_first(|&(_, matched)| matched)
+            .map(|(i, _)| i)
+    }
+
+    /// The index of the last item that matches `predicate`.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// assert_eq!([1, 5, 3, 5].par_iter().position_last(|&x| x == 5), Some(3));
+    /// ```
+    fn position_last<P>(self, predicate: P) -> Option<usize>
+    where
+        P: Fn(Self::Item) -> bool + Sync + Send,
+    {
+        self.map(predicate)
+            .enumerate()
+            .find_last(|&(_, matched)| matched)
+            .map(|(i, _)| i)
+    }
+
     /// Never splits pieces below `min` items (use it when items are cheap
     /// and splitting is not worth it below some size).
     ///
@@ -357,5 +729,23 @@ pub trait IndexedParallelIterator: ParallelIterator {
     /// ```
     fn collect_into_vec(self, target: &mut Vec<Self::Item>) {
         super::collect::collect_into_vec(self, target);
+    }
+
+    /// Splits pairs into two vectors, in order, replacing their contents;
+    /// every half written in place, at most one allocation per vector.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let (mut evens, mut odds) = (Vec::new(), Vec::new());
+    /// (0..4u32).into_par_iter().map(|i| (2 * i, 2 * i + 1)).unzip_into_vecs(&mut evens, &mut odds);
+    /// assert_eq!((evens, odds), (vec![0, 2, 4, 6], vec![1, 3, 5, 7]));
+    /// ```
+    fn unzip_into_vecs<A, B>(self, left: &mut Vec<A>, right: &mut Vec<B>)
+    where
+        Self: IndexedParallelIterator<Item = (A, B)>,
+        A: Send,
+        B: Send,
+    {
+        super::collect::unzip_into_vecs(self, left, right);
     }
 }

@@ -181,3 +181,39 @@ impl<P: Producer> Producer for EnumerateProducer<P> {
         )
     }
 }
+
+/// [`IndexedParallelIterator::zip_eq`]: a [`Zip`] of two iterators of the
+/// same length.
+#[derive(Debug, Clone)]
+#[must_use = "iterator adapters are lazy and do nothing unless consumed"]
+pub struct ZipEq<A, B> {
+    zip: Zip<A, B>,
+}
+
+impl<A: IndexedParallelIterator, B: IndexedParallelIterator> ZipEq<A, B> {
+    pub(super) fn new(a: A, b: B) -> Self {
+        let (a_len, b_len) = (a.len(), b.len());
+        assert_eq!(a_len, b_len, "iterators must have the same length");
+        ZipEq {
+            zip: Zip::new(a, b),
+        }
+    }
+}
+
+parallel_iterator_via_bridge!(
+    impl[A: IndexedParallelIterator, B: IndexedParallelIterator] ZipEq<A, B> => (A::Item, B::Item)
+);
+
+impl<A: IndexedParallelIterator, B: IndexedParallelIterator> IndexedParallelIterator
+    for ZipEq<A, B>
+{
+    fn len(&self) -> usize {
+        self.zip.len()
+    }
+    fn drive<C: Consumer<Self::Item>>(self, consumer: C) -> C::Result {
+        self.zip.drive(consumer)
+    }
+    fn with_producer<CB: ProducerCallback<Self::Item>>(self, callback: CB) -> CB::Output {
+        self.zip.with_producer(callback)
+    }
+}
