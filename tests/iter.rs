@@ -791,3 +791,413 @@ fn an_unindexed_producer_of_ones_own_splits_and_matches_sequential() {
         }
     });
 }
+
+// ---------------------------------------------------------------------------
+// map_with / map_init, fold, searches, collect
+// ---------------------------------------------------------------------------
+
+#[test]
+fn map_with_map_init_and_their_for_each_forms_match_sequential() {
+    setup();
+    everywhere(|| {
+        for &n in SIZES {
+            let v = values(n);
+            let seq: Vec<u64> = v.iter().map(|x| x + 10).collect();
+            let got: Vec<u64> = v.par_iter().map_with(10u64, |ten, x| x + *ten).collect();
+            assert_eq!(got, seq);
+            // Each piece's state is its own: a per-piece counter only grows.
+            let got: Vec<(u64, u64)> = v
+                .par_iter()
+                .map_with(0u64, |seen, &x| {
+                    *seen += 1;
+                    (x, *seen)
+                })
+                .collect();
+            assert_eq!(got.iter().map(|p| p.0).collect::<Vec<_>>(), v);
+            assert!(got.iter().all(|p| p.1 >= 1));
+            let inits = AtomicUsize::new(0);
+            let got: Vec<u64> = v
+                .par_iter()
+                .map_init(
+                    || {
+                        inits.fetch_add(1, Ordering::Relaxed);
+                        Vec::<u64>::new()
+                    },
+                    |buf, &x| {
+                        buf.push(x);
+                        x * 2
+                    },
+                )
+                .rev()
+                .collect();
+            assert_eq!(got, v.iter().rev().map(|x| x * 2).collect::<Vec<_>>());
+            assert!(
+                inits.into_inner() <= n.max(1),
+                "init once per piece at most"
+            );
+            let total = AtomicUsize::new(0);
+            v.par_iter().for_each_with(3usize, |three, &x| {
+                total.fetch_add(x as usize % 7 + *three, Ordering::Relaxed);
+            });
+            let total2 = AtomicUsize::new(0);
+            v.par_iter().for_each_init(
+                || 3usize,
+                |three, &x| {
+                    total2.fetch_add(x as usize % 7 + *three, Ordering::Relaxed);
+                },
+            );
+            let seq = v.iter().map(|&x| x as usize % 7 + 3).sum::<usize>();
+            assert_eq!((total.into_inner(), total2.into_inner()), (seq, seq));
+        }
+    });
+}
+
+#[test]
+fn fold_keeps_every_item_once_and_in_order() {
+    setup();
+    everywhere(|| {
+        for &n in SIZES {
+            let v = values(n);
+            assert_eq!(
+                v.par_iter().fold(|| 0u64, |a, &x| a + x).sum::<u64>(),
+                v.iter().sum::<u64>()
+            );
+            assert_eq!(
+                v.par_iter().fold_with(0u64, |a, &x| a + x).sum::<u64>(),
+                v.iter().sum::<u64>()
+            );
+            // The accumulators come out in order: concatenated, they are
+            // the input.
+            let pieces: Vec<Vec<u64>> = v
+                .par_iter()
+                .fold(Vec::new, |mut acc, &x| {
+                    acc.push(x);
+                    acc
+                })
+                .collect();
+            assert_eq!(pieces.concat(), v);
+            let pieces: Vec<Vec<u64>> = Halves(0..n as u64)
+                .fold_with(Vec::new(), |mut acc, x| {
+                    acc.push(x);
+                    acc
+                })
+                .collect();
+            assert_eq!(pieces.concat(), (0..n as u64).collect::<Vec<_>>());
+        }
+    });
+}
+
+#[test]
+fn min_max_by_and_by_key_pick_first_and_last_of_equals_like_std() {
+    setup();
+    everywhere(|| {
+        for &n in SIZES {
+            // Many equal keys: the index tells which one was returned.
+            let v: Vec<(u64, usize)> = values(n)
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| (x % 5, i))
+                .collect();
+            let by_key = |p: &&(u64, usize)| p.0;
+            assert_eq!(v.par_iter().min_by_key(by_key), v.iter().min_by_key(by_key));
+            assert_eq!(v.par_iter().max_by_key(by_key), v.iter().max_by_key(by_key));
+            let cmp = |a: &&(u64, usize), b: &&(u64, usize)| a.0.cmp(&b.0);
+            assert_eq!(v.par_iter().min_by(cmp), v.iter().min_by(cmp));
+            assert_eq!(v.par_iter().max_by(cmp), v.iter().max_by(cmp));
+            let keys: Vec<u64> = v.iter().map(|p| p.0).collect();
+            assert_eq!(
+                keys.par_iter().enumerate().map(|(i, k)| (k, i)).min(),
+                keys.iter().enumerate().map(|(i, k)| (k, i)).min()
+            );
+        }
+    });
+}
+
+#[test]
+fn searches_find_what_sequential_finds() {
+    setup();
+    everywhere(|| {
+        for &n in SIZES {
+            let v = values(n);
+            let probes: Vec<u64> = [0, 1, n / 2, n.saturating_sub(1)]
+                .iter()
+                .filter(|&&i| i < n)
+                .map(|&i| v[i])
+                .chain([u64::MAX])
+                .collect();
+            for &target in &probes {
+                let is = |x: &&u64| **x == target;
+                assert_eq!(v.par_iter().find_first(is), v.iter().find(is), "n = {n}");
+                assert_eq!(v.par_iter().find_last(is), v.iter().rev().find(is));
+                assert_eq!(
+                    v.par_iter().find_any(is).is_some(),
+                    v.iter().any(|x| *x == target)
+                );
+                assert_eq!(
+                    v.par_iter().position_first(|x| *x == target),
+                    v.iter().position(|x| *x == target)
+                );
+                assert_eq!(
+                    v.par_iter().position_last(|x| *x == target),
+                    v.iter().rposition(|x| *x == target)
+                );
+                match v.par_iter().position_any(|x| *x == target) {
+                    Some(i) => assert_eq!(v[i], target),
+                    None => assert!(!v.contains(&target)),
+                }
+                assert_eq!(
+                    v.par_iter().any(|x| *x == target),
+                    v.iter().any(|x| *x == target)
+                );
+                assert_eq!(
+                    v.par_iter().all(|x| *x != target),
+                    v.iter().all(|x| *x != target)
+                );
+                // Through an adapter that reverses, a chain, and an
+                // unindexed source (nominal positions).
+                assert_eq!(v.par_iter().rev().find_first(is), v.iter().rev().find(is));
+                assert_eq!(
+                    v.par_iter().chain(v.par_iter().rev()).find_last(is),
+                    v.iter().chain(v.iter().rev()).rev().find(is)
+                );
+            }
+            let m = (n / 3) as u64;
+            let is_m3 = |x: &u64| x % 3 == m % 3 && *x >= m;
+            assert_eq!(
+                Halves(0..n as u64).find_first(is_m3),
+                (0..n as u64).find(is_m3)
+            );
+            assert_eq!(
+                Halves(0..n as u64).find_last(is_m3),
+                (0..n as u64).rev().find(is_m3)
+            );
+        }
+    });
+}
+
+/// Runs `search` over `n` items whose only matches are `matches`, counting
+/// how many items it looked at.
+fn items_visited(n: usize, search: impl FnOnce(&(dyn Fn(usize) -> bool + Sync))) -> usize {
+    let visited = AtomicUsize::new(0);
+    search(&|i| {
+        visited.fetch_add(1, Ordering::Relaxed);
+        i == n / 100
+    });
+    visited.into_inner()
+}
+
+#[test]
+fn searches_stop_the_other_pieces_early() {
+    setup();
+    let n = if cfg!(miri) { 2_000 } else { 1_000_000 };
+    let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let check = |what: &str, visited: usize| {
+        assert!(visited < n / 4, "{what} looked at {visited} of {n} items");
+    };
+    pool.install(|| {
+        check(
+            "find_first",
+            items_visited(n, |hit| {
+                assert_eq!(
+                    (0..n).into_par_iter().find_first(|&i| hit(i)),
+                    Some(n / 100)
+                );
+            }),
+        );
+        check(
+            "find_any",
+            items_visited(n, |hit| {
+                assert_eq!((0..n).into_par_iter().find_any(|&i| hit(i)), Some(n / 100));
+            }),
+        );
+        check(
+            "any",
+            items_visited(n, |hit| assert!((0..n).into_par_iter().any(hit))),
+        );
+        check(
+            "all",
+            items_visited(n, |hit| assert!(!(0..n).into_par_iter().all(|i| !hit(i)))),
+        );
+        check(
+            "position_first",
+            items_visited(n, |hit| {
+                assert_eq!((0..n).into_par_iter().position_first(hit), Some(n / 100));
+            }),
+        );
+        // (find_last stops the pieces before a match, but every piece after
+        // it must be searched to the end, front to back, as in rayon: no
+        // bound like the above holds for it.)
+    });
+    // From outside any pool, too.
+    check(
+        "find_first from outside",
+        items_visited(n, |hit| {
+            assert_eq!(
+                (0..n).into_par_iter().find_first(|&i| hit(i)),
+                Some(n / 100)
+            );
+        }),
+    );
+}
+
+#[test]
+fn collect_and_par_extend_keep_order_indexed_or_not() {
+    setup();
+    everywhere(|| {
+        for &n in SIZES {
+            let v = values(n);
+            let got: Vec<u64> = v.par_iter().map(|x| x ^ 1).collect();
+            assert_eq!(got, v.iter().map(|x| x ^ 1).collect::<Vec<_>>());
+            let got: Vec<(usize, &u64)> = v.par_iter().enumerate().rev().collect();
+            assert_eq!(got, v.iter().enumerate().rev().collect::<Vec<_>>());
+            // Not indexed: an unindexed source, a chain with one.
+            let got: Vec<u64> = Halves(0..n as u64).map(|x| x * 2).collect();
+            assert_eq!(got, (0..n as u64).map(|x| x * 2).collect::<Vec<_>>());
+            let got: Vec<u64> = v.par_iter().copied().chain(Halves(0..n as u64)).collect();
+            assert_eq!(
+                got,
+                v.iter().copied().chain(0..n as u64).collect::<Vec<_>>()
+            );
+            let mut ext = vec![7u64, 8];
+            ext.par_extend(v.par_iter().copied());
+            ext.par_extend(Halves(0..3));
+            let expected: Vec<u64> = [7, 8]
+                .into_iter()
+                .chain(v.iter().copied())
+                .chain(0..3)
+                .collect();
+            assert_eq!(ext, expected);
+            let seen = AtomicUsize::new(0);
+            let () = v
+                .par_iter()
+                .map(|_| {
+                    seen.fetch_add(1, Ordering::Relaxed);
+                })
+                .collect();
+            assert_eq!(seen.into_inner(), n);
+            let (mut a, mut b) = (vec![1u64], Vec::new());
+            v.par_iter()
+                .map(|&x| (x, x.to_string()))
+                .unzip_into_vecs(&mut a, &mut b);
+            assert_eq!(a, v);
+            assert_eq!(b, v.iter().map(|x| x.to_string()).collect::<Vec<_>>());
+        }
+    });
+}
+
+#[test]
+fn chunks_and_zip_eq_adapters_match_sequential() {
+    setup();
+    everywhere(|| {
+        for &n in SIZES {
+            let v = values(n);
+            for size in [1, 2, 3, 64, n.max(1), n + 1] {
+                let got: Vec<Vec<u64>> = v.par_iter().copied().chunks(size).collect();
+                assert_eq!(got, v.chunks(size).map(<[u64]>::to_vec).collect::<Vec<_>>());
+                let got: Vec<Vec<u64>> = v.par_iter().copied().chunks(size).rev().collect();
+                assert_eq!(
+                    got,
+                    v.chunks(size)
+                        .rev()
+                        .map(<[u64]>::to_vec)
+                        .collect::<Vec<_>>()
+                );
+            }
+            let w: Vec<u64> = v.iter().rev().copied().collect();
+            assert_eq!(
+                v.par_iter()
+                    .zip_eq(w.par_iter())
+                    .map(|(a, b)| a ^ b)
+                    .sum::<u64>(),
+                v.iter().zip(&w).map(|(a, b)| a ^ b).sum::<u64>()
+            );
+        }
+    });
+    let r = quiet(|| (0..3u32).into_par_iter().zip_eq(0..4u32).count());
+    let message = r.unwrap_err();
+    let message = message
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or(message.downcast_ref::<&str>().copied())
+        .unwrap();
+    assert!(
+        message.contains("iterators must have the same length"),
+        "{message}"
+    );
+    let r = quiet(|| (0..3u32).into_par_iter().chunks(0).count());
+    assert_eq!(
+        r.unwrap_err().downcast_ref::<&str>(),
+        Some(&"chunk_size must not be zero")
+    );
+}
+
+#[test]
+fn the_new_indexed_adapters_split_correctly_at_every_point() {
+    setup();
+    let v = values(23);
+    let w = values(23);
+    for size in [1, 2, 5, 23, 30] {
+        check_every_split(
+            || v.par_iter().copied().chunks(size),
+            v.chunks(size).map(<[u64]>::to_vec).collect(),
+        );
+    }
+    check_every_split(
+        || v.par_iter().zip_eq(w.par_iter()),
+        v.iter().zip(&w).collect(),
+    );
+    check_every_split(
+        || v.par_iter().map_with(5u64, |five, x| x + *five),
+        v.iter().map(|x| x + 5).collect(),
+    );
+    check_every_split(
+        || v.par_iter().map_init(|| 5u64, |five, x| x + *five),
+        v.iter().map(|x| x + 5).collect(),
+    );
+}
+
+#[test]
+fn collect_and_unzip_that_panic_half_way_drop_exactly_the_items_written() {
+    setup();
+    let _tracking = TRACKING.lock().unwrap_or_else(|e| e.into_inner());
+    let n = if cfg!(miri) { 64 } else { 100_003 };
+    let hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let tracked = |i: usize| {
+        if i == n / 2 {
+            panic!("item {i}");
+        }
+        Tracked::new(i as u64)
+    };
+    for pool in pools() {
+        pool.install(|| {
+            let r = quiet(|| (0..n).into_par_iter().map(tracked).collect::<Vec<_>>());
+            assert!(r.is_err());
+            assert_eq!(LIVE.load(Ordering::SeqCst), 0, "indexed collect");
+            let r = quiet(|| {
+                Halves(0..n as u64)
+                    .map(|i| tracked(i as usize))
+                    .collect::<Vec<_>>()
+            });
+            assert!(r.is_err());
+            assert_eq!(LIVE.load(Ordering::SeqCst), 0, "unindexed collect");
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let r = quiet(|| {
+                (0..n)
+                    .into_par_iter()
+                    .map(|i| (tracked(i), Tracked::new(0)))
+                    .unzip_into_vecs(&mut a, &mut b)
+            });
+            assert!(r.is_err());
+            assert_eq!(LIVE.load(Ordering::SeqCst), 0, "unzip_into_vecs");
+            let all: Vec<Tracked> = (0..n)
+                .into_par_iter()
+                .map(|i| Tracked::new(i as u64))
+                .collect();
+            assert_eq!(LIVE.load(Ordering::SeqCst), n);
+            drop(all);
+            assert_eq!(LIVE.load(Ordering::SeqCst), 0);
+        });
+    }
+    panic::set_hook(hook);
+}

@@ -64,11 +64,47 @@ fn operations(v: &[u64]) -> u64 {
     v.par_iter().for_each(|x| {
         std::hint::black_box(x);
     });
+    let last = v.len() as u64 - 1;
+    acc ^= v
+        .par_iter()
+        .find_any(|&&x| x == last / 2)
+        .copied()
+        .unwrap_or(0);
+    acc ^= v
+        .par_iter()
+        .find_first(|&&x| x % 1000 == 999)
+        .copied()
+        .unwrap_or(0);
+    acc ^= v
+        .par_iter()
+        .find_last(|&&x| x % 1000 == 1)
+        .copied()
+        .unwrap_or(0);
+    acc ^= v.par_iter().position_first(|&x| x == last).unwrap_or(0) as u64;
+    acc ^= u64::from(v.par_iter().any(|&x| x == last));
+    acc ^= u64::from(v.par_iter().all(|&x| x <= last));
+    acc ^= v.par_iter().min_by_key(|&&x| x % 7).copied().unwrap_or(0);
+    acc ^= v
+        .par_iter()
+        .max_by(|a, b| (*a % 5).cmp(&(*b % 5)))
+        .copied()
+        .unwrap_or(0);
+    acc ^= v
+        .par_iter()
+        .fold(|| 0u64, |a, &x| a ^ x)
+        .reduce(|| 0, |a, b| a ^ b);
+    acc ^= v.par_iter().map_with(3u64, |k, &x| x * *k).sum::<u64>();
+    v.par_iter().for_each_init(
+        || 1u64,
+        |k, x| {
+            std::hint::black_box(*x * *k);
+        },
+    );
     acc
 }
 
 #[test]
-fn reductions_never_allocate_and_indexed_collect_allocates_once() {
+fn reductions_and_searches_never_allocate_and_indexed_collect_allocates_once() {
     let n = if cfg!(miri) { 500 } else { 200_000 };
     let v: Vec<u64> = (0..n).collect();
     let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
@@ -104,4 +140,18 @@ fn reductions_never_allocate_and_indexed_collect_allocates_once() {
         again, 0,
         "collect_into_vec reuses a vector with enough capacity"
     );
+    let collected = allocations_of(|| {
+        let c: Vec<u64> = pool.install(|| v.par_iter().map(|x| x + 1).collect());
+        assert_eq!(c.len(), v.len());
+    });
+    assert_eq!(collected, 1, "an indexed collect allocates its output once");
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let unzipped = allocations_of(|| {
+        pool.install(|| {
+            v.par_iter()
+                .map(|&x| (x, x))
+                .unzip_into_vecs(&mut a, &mut b)
+        })
+    });
+    assert_eq!(unzipped, 2, "unzip_into_vecs allocates each output once");
 }
