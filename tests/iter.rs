@@ -931,7 +931,7 @@ fn searches_find_what_sequential_finds() {
                 assert_eq!(v.par_iter().find_last(is), v.iter().rev().find(is));
                 assert_eq!(
                     v.par_iter().find_any(is).is_some(),
-                    v.iter().any(|x| *x == target)
+                    v.contains(&target)
                 );
                 assert_eq!(
                     v.par_iter().position_first(|x| *x == target),
@@ -947,7 +947,7 @@ fn searches_find_what_sequential_finds() {
                 }
                 assert_eq!(
                     v.par_iter().any(|x| *x == target),
-                    v.iter().any(|x| *x == target)
+                    v.contains(&target)
                 );
                 assert_eq!(
                     v.par_iter().all(|x| *x != target),
