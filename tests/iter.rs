@@ -929,10 +929,7 @@ fn searches_find_what_sequential_finds() {
                 let is = |x: &&u64| **x == target;
                 assert_eq!(v.par_iter().find_first(is), v.iter().find(is), "n = {n}");
                 assert_eq!(v.par_iter().find_last(is), v.iter().rev().find(is));
-                assert_eq!(
-                    v.par_iter().find_any(is).is_some(),
-                    v.contains(&target)
-                );
+                assert_eq!(v.par_iter().find_any(is).is_some(), v.contains(&target));
                 assert_eq!(
                     v.par_iter().position_first(|x| *x == target),
                     v.iter().position(|x| *x == target)
@@ -945,10 +942,7 @@ fn searches_find_what_sequential_finds() {
                     Some(i) => assert_eq!(v[i], target),
                     None => assert!(!v.contains(&target)),
                 }
-                assert_eq!(
-                    v.par_iter().any(|x| *x == target),
-                    v.contains(&target)
-                );
+                assert_eq!(v.par_iter().any(|x| *x == target), v.contains(&target));
                 assert_eq!(
                     v.par_iter().all(|x| *x != target),
                     v.iter().all(|x| *x != target)

@@ -32,13 +32,13 @@
 //! travels in its piece's result, through `join`), only a hint of where
 //! searching is no longer needed.
 
-use super::ParallelIterator;
 use super::plumbing::{Consumer, Folder, Reducer, UnindexedConsumer};
+use super::{IndexedParallelIterator, ParallelIterator};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// Which match a search wants.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Which {
+pub(super) enum Which {
     Any,
     First,
     Last,
@@ -85,6 +85,16 @@ where
     P: Fn(&I::Item) -> bool + Sync,
 {
     search(iter, predicate, Which::Last)
+}
+
+/// The index of the item a search for `predicate` finds (`position_*`).
+pub(super) fn position<I, P>(iter: I, predicate: P, which: Which) -> Option<usize>
+where
+    I: IndexedParallelIterator,
+    P: Fn(I::Item) -> bool + Sync + Send,
+{
+    let matched = iter.map(predicate).enumerate();
+    search(matched, &|&(_, matched): &(usize, bool)| matched, which).map(|(i, _)| i)
 }
 
 struct FindConsumer<'f, P> {

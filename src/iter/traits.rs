@@ -657,10 +657,7 @@ pub trait IndexedParallelIterator: ParallelIterator {
     where
         P: Fn(Self::Item) -> bool + Sync + Send,
     {
-        self.map(predicate)
-            .enumerate()
-            .find_any(|&(_, matched)| matched)
-            .map(|(i, _)| i)
+        super::find::position(self, predicate, super::find::Which::Any)
     }
 
     /// The index of the first item that matches `predicate`.
@@ -673,10 +670,7 @@ pub trait IndexedParallelIterator: ParallelIterator {
     where
         P: Fn(Self::Item) -> bool + Sync + Send,
     {
-        self.map(predicate)
-            .enumerate()
-            .find_first(|&(_, matched)| matched)
-            .map(|(i, _)| i)
+        super::find::position(self, predicate, super::find::Which::First)
     }
 
     /// The index of the last item that matches `predicate`.
@@ -689,10 +683,7 @@ pub trait IndexedParallelIterator: ParallelIterator {
     where
         P: Fn(Self::Item) -> bool + Sync + Send,
     {
-        self.map(predicate)
-            .enumerate()
-            .find_last(|&(_, matched)| matched)
-            .map(|(i, _)| i)
+        super::find::position(self, predicate, super::find::Which::Last)
     }
 
     /// Never splits pieces below `min` items (use it when items are cheap
