@@ -293,29 +293,79 @@ const COLD_INLINE_CHUNKS: u32 = 12;
 /// The calling thread's share of an iterator called from outside any pool.
 pub(crate) struct ColdBudget {
     start: Option<u64>,
-    chunks: core::cell::Cell<u32>,
+    chunks: u32,
 }
 
 impl ColdBudget {
     pub(crate) fn start() -> Self {
         ColdBudget {
             start: crate::backend::global_backend().and_then(|b| b.now_nanos()),
-            chunks: core::cell::Cell::new(0),
+            chunks: 0,
         }
     }
 
-    /// Whether the calling thread has done its share (checked between two
-    /// chunks, whose sizes double, so the clock is read O(log n) times).
-    pub(crate) fn spent(&self) -> bool {
-        let chunks = self.chunks.get() + 1;
-        self.chunks.set(chunks);
-        match (self.start, crate::backend::global_backend()) {
-            (Some(start), Some(backend)) => backend
-                .now_nanos()
-                .is_some_and(|now| now.saturating_sub(start) >= COLD_INLINE_NANOS),
-            _ => chunks >= COLD_INLINE_CHUNKS,
+    /// How many of the `left` items to fold next on the calling thread,
+    /// after `folded` were (in chunks, the last of `chunk` items), or
+    /// `None` to hand them all to the pool.
+    ///
+    /// The first chunk always runs here. Then, from the time spent so far
+    /// (less one clock read's own cost), the rest is estimated at the same
+    /// cost per item: if it fits in what is left of the budget, and is at
+    /// most `COLD_EXTRAPOLATION` times what was measured, it all runs here
+    /// with no further clock reads (a 1k-element sum reads the clock
+    /// twice). Once the budget is spent, the rest goes to the pool. In
+    /// between, chunks grow eightfold, so the clock is read O(log n) times.
+    /// Without a clock, a fixed number of chunks runs here.
+    pub(crate) fn next_chunk(&mut self, folded: usize, left: usize, chunk: usize) -> Option<usize> {
+        self.chunks += 1;
+        if folded == 0 {
+            return Some(chunk);
         }
+        let grown = chunk.saturating_mul(8);
+        let now = crate::backend::global_backend().and_then(|b| b.now_nanos());
+        let (Some(start), Some(now)) = (self.start, now) else {
+            return (self.chunks < COLD_INLINE_CHUNKS).then_some(grown);
+        };
+        let spent = now.saturating_sub(start);
+        if spent >= COLD_INLINE_NANOS {
+            return None;
+        }
+        let work = spent.saturating_sub(clock_cost()).max(1);
+        // (left * work / folded <= budget left, without a division.)
+        let fits = left <= folded.saturating_mul(COLD_EXTRAPOLATION)
+            && (left as u64).saturating_mul(work)
+                <= (COLD_INLINE_NANOS - spent).saturating_mul(folded as u64);
+        Some(if fits { left } else { grown })
     }
+}
+
+/// How far the estimate of `ColdBudget::next_chunk` may reach beyond what
+/// it measured: from one item, at most this many more run without another
+/// look at the clock (a clock too coarse to time one item reads 0 for it).
+const COLD_EXTRAPOLATION: usize = 1024;
+
+/// The backend's cost of one clock read, measured once: the least of a few
+/// differences between back-to-back reads (0 for a coarse clock).
+fn clock_cost() -> u64 {
+    // A plain cached number in a core atomic (not the loom-checked ones:
+    // it orders nothing); Relaxed, and recomputed harmlessly if two threads
+    // race to fill it. usize::MAX: not measured yet.
+    static COST: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(usize::MAX);
+    let cost = COST.load(core::sync::atomic::Ordering::Relaxed);
+    if cost != usize::MAX {
+        return cost as u64;
+    }
+    let read = || crate::backend::global_backend().and_then(|b| b.now_nanos());
+    let cost = (0..4)
+        .filter_map(|_| {
+            let first = read()?;
+            Some(read()?.saturating_sub(first))
+        })
+        .min()
+        .unwrap_or(0);
+    let cost = usize::try_from(cost).unwrap_or(usize::MAX - 1);
+    COST.store(cost, core::sync::atomic::Ordering::Relaxed);
+    cost as u64
 }
 
 /// Runs `op` on the global pool from a thread outside any pool (or right

@@ -3,8 +3,7 @@
 //! # How it splits
 //!
 //! A piece is folded *sequentially in chunks* whose size grows fourfold
-//! from the producer's `min_len` up to `MAX_CHUNK` (eightfold and without a
-//! cap outside a pool, where each boundary reads the clock). Between two
+//! from the producer's `min_len` up to `MAX_CHUNK`. Between two
 //! chunks it asks the pool whether more work is wanted (`SplitProbe` in
 //! `pool/mod.rs`): the worker's shared slot is empty (nothing of it is on
 //! offer) and the pool's coarse idle clock advanced since the piece started
@@ -23,7 +22,10 @@
 //!
 //! Called from outside any pool, the first chunks run on the calling thread
 //! for up to `COLD_INLINE_NANOS`; only what is left then goes to the global
-//! pool, so a tiny iterator called from `main` never wakes it.
+//! pool, so a tiny iterator called from `main` never wakes it. There the
+//! boundaries read the clock instead of asking the pool: after the first
+//! chunk, the rest is estimated from the time per item so far, and runs
+//! here at once if it fits in the budget (`ColdBudget::next_chunk`).
 
 use super::{Consumer, Folder, Producer, Reducer, UnindexedConsumer, UnindexedProducer};
 use crate::iter::IndexedParallelIterator;
@@ -69,87 +71,84 @@ where
             if len > max && len / 2 >= min {
                 return split_in_two(len, producer, consumer);
             }
-            let growth = Growth {
-                factor: 4,
-                cap: MAX_CHUNK.max(min),
-                ask_before_last: false,
-            };
-            fold_in_chunks(len, producer, consumer, growth, split_in_two, |rest, _| {
-                rest / 2 >= min && probe.wants_split()
-            })
-        }
-        Place::LoneWorker => producer.fold_with(consumer.into_folder()).complete(),
-        Place::Outside => {
-            let budget = ColdBudget::start();
-            // Faster growth than on a worker: each boundary reads the clock.
-            let growth = Growth {
-                factor: 8,
-                cap: usize::MAX,
-                ask_before_last: true,
-            };
-            // Only after a first chunk, then before a last one too: a last
-            // chunk of expensive items belongs on the pool as well.
+            let cap = MAX_CHUNK.max(min);
+            // Chunks grow fourfold; before every chunk but a last one, ask
+            // whether to split.
             fold_in_chunks(
                 len,
                 producer,
                 consumer,
-                growth,
+                split_in_two,
+                |folded, left, chunk| {
+                    let size = if folded == 0 {
+                        chunk
+                    } else {
+                        chunk.saturating_mul(4).min(cap)
+                    };
+                    let split = left > size && left / 2 >= min && probe.wants_split();
+                    (!split).then_some(size)
+                },
+            )
+        }
+        Place::LoneWorker => producer.fold_with(consumer.into_folder()).complete(),
+        Place::Outside => {
+            let mut budget = ColdBudget::start();
+            fold_in_chunks(
+                len,
+                producer,
+                consumer,
                 in_global_pool,
-                |_, first| !first && budget.spent(),
+                |folded, left, chunk| budget.next_chunk(folded, left, chunk),
             )
         }
     }
 }
 
-/// How chunk sizes grow from `min_len`, and whether to ask for the rest to
-/// go elsewhere before a last chunk too.
-struct Growth {
-    factor: usize,
-    cap: usize,
-    ask_before_last: bool,
-}
-
-/// Folds `producer` into `consumer` here, in chunks growing by `growth`,
-/// until `elsewhere_now(items left, whether no chunk was folded yet)` says
-/// to hand the rest to `elsewhere` (split it in two, or run it on the
-/// global pool). Each chunk is cut off both sides with `split_at`, folded,
-/// and its result combined, left to right, with the reducer of its split.
+/// Folds `producer` into `consumer` here, chunk after chunk, the first of
+/// `min_len` items. Before each, `next(items folded, items left, size of
+/// the previous chunk)` gives the size of the next (the rest if it is
+/// larger), or `None` to hand the rest to `elsewhere` (split it in two, or
+/// run it on the global pool). Each chunk is cut off both sides with
+/// `split_at`, folded, and its result combined, left to right, with the
+/// reducer of its split.
 fn fold_in_chunks<P, C>(
     len: usize,
     producer: P,
     consumer: C,
-    growth: Growth,
     elsewhere: fn(usize, P, C) -> C::Result,
-    mut elsewhere_now: impl FnMut(usize, bool) -> bool,
+    mut next: impl FnMut(usize, usize, usize) -> Option<usize>,
 ) -> C::Result
 where
     P: Producer,
     C: Consumer<P::Item>,
 {
-    let (mut producer, mut consumer, mut len) = (producer, consumer, len);
+    let (mut producer, mut consumer, mut left) = (producer, consumer, len);
     let mut chunk = producer.min_len().max(1);
+    let mut folded = 0;
     let mut results: Option<(C::Result, C::Reducer)> = None;
     loop {
-        let last_chunk = len <= chunk || consumer.full();
-        if (!last_chunk || growth.ask_before_last)
-            && !consumer.full()
-            && elsewhere_now(len, results.is_none())
-        {
-            return combine(results, elsewhere(len, producer, consumer));
-        }
-        if last_chunk {
+        let size = if consumer.full() {
+            // Whatever is left stops at once.
+            left
+        } else {
+            match next(folded, left, chunk) {
+                Some(size) => size,
+                None => return combine(results, elsewhere(left, producer, consumer)),
+            }
+        };
+        if size >= left {
             let last = producer.fold_with(consumer.into_folder()).complete();
             return combine(results, last);
         }
-        let (head, rest) = producer.split_at(chunk);
-        let (c_head, c_rest, reducer) = consumer.split_at(chunk);
-        let folded = head.fold_with(c_head.into_folder()).complete();
+        let (head, rest) = producer.split_at(size);
+        let (c_head, c_rest, reducer) = consumer.split_at(size);
+        let piece = head.fold_with(c_head.into_folder()).complete();
         results = Some(match results {
-            None => (folded, reducer),
-            Some((acc, previous)) => (previous.reduce(acc, folded), reducer),
+            None => (piece, reducer),
+            Some((acc, previous)) => (previous.reduce(acc, piece), reducer),
         });
-        (producer, consumer, len) = (rest, c_rest, len - chunk);
-        chunk = chunk.saturating_mul(growth.factor).min(growth.cap);
+        (producer, consumer, left) = (rest, c_rest, left - size);
+        (folded, chunk) = (folded + size, size);
     }
 }
 
