@@ -39,8 +39,13 @@ impl<T> JobResult<T> {
 
 /// How many low bits of a frame's address are always zero (`FrameHead` is
 /// aligned to 8): a published frame's slot value carries a tag there (see
-/// `FrameHead::prepare_to_share`).
+/// `FrameHead::prepare_to_share`): a publication count in `COUNT_MASK` and
+/// the `URGENT` bit.
 pub(super) const TAG_MASK: usize = 0b111;
+const COUNT_MASK: usize = 0b011;
+/// Set in a slot value whose frame is to be taken at first sight (see
+/// `WorkerThread::offer_next_at_once`).
+const URGENT: usize = 0b100;
 
 /// The type-independent part of a join frame: what the owner's private list
 /// and a thief need. Only ever accessed through raw pointers, because the
@@ -67,13 +72,15 @@ pub(super) struct FrameHead {
 impl FrameHead {
     /// Owner only, before publishing the frame: fills in what a thief needs
     /// besides `execute`, and returns the value to publish: the frame's
-    /// address with `tag` in its low bits. (Frames that are never shared,
-    /// nearly all of them, skip these stores.)
+    /// address with `count` (its low bits) and `urgent` in its low bits.
+    /// (Frames that are never shared, nearly all of them, skip these
+    /// stores.)
     ///
-    /// The tag tells a thief that watches a slot (`STEAL_AGE_NANOS` in
+    /// The count tells a thief that watches a slot (`LOOK_EVERY` in
     /// `worker.rs`) that a frame at the same stack address as before is a new
-    /// one; a thief never relies on it for correctness, only to judge a
-    /// frame's age.
+    /// one; `urgent` lets it take the frame without watching. A thief never
+    /// relies on either for correctness, only to judge whether to take the
+    /// frame now.
     ///
     /// # Safety
     ///
@@ -81,9 +88,11 @@ impl FrameHead {
     pub(super) unsafe fn prepare_to_share(
         this: *const FrameHead,
         owner_parker: *const Parker,
-        tag: usize,
+        count: usize,
+        urgent: bool,
     ) -> *const FrameHead {
-        let published = this.map_addr(|addr| addr | (tag & TAG_MASK));
+        let tag = (count & COUNT_MASK) | if urgent { URGENT } else { 0 };
+        let published = this.map_addr(|addr| addr | tag);
         // SAFETY: only the owner touches a private frame; these fields are not
         // behind a shared reference anywhere yet.
         unsafe {
@@ -92,6 +101,11 @@ impl FrameHead {
             (*this).published_as.set(published);
         }
         published
+    }
+
+    /// Whether a published slot value asks to be taken at first sight.
+    pub(super) fn is_urgent(published: *const FrameHead) -> bool {
+        published.addr() & URGENT != 0
     }
 
     /// The frame a published slot value (see `prepare_to_share`) points to.

@@ -271,6 +271,10 @@ impl SplitProbe {
     /// a sleeping worker is woken too: the piece is known to run for long,
     /// so the wake-up is worth paying, and the half gets help within the
     /// wake-up latency rather than after the watcher's next two looks.
+    ///
+    /// On `true` the caller splits at once, and the half it publishes is
+    /// marked to be taken at first sight (see `LOOK_EVERY` in `worker.rs`):
+    /// a worker asked for it, and it is big.
     #[inline]
     pub(crate) fn wants_split(&self) -> bool {
         let registry = self.worker.registry();
@@ -278,6 +282,7 @@ impl SplitProbe {
             return false;
         }
         registry.wake_one_unless_hungry();
+        self.worker.offer_next_at_once();
         true
     }
 }

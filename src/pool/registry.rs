@@ -339,7 +339,8 @@ impl Registry {
                 // (Under loom at first sight: a second look only multiplies
                 // the interleavings.)
                 let frame = self.first_published_frame();
-                if !frame.is_null() && (frame == seen || cfg!(loom)) {
+                if !frame.is_null() && (frame == seen || FrameHead::is_urgent(frame) || cfg!(loom))
+                {
                     break true;
                 }
                 seen = frame;

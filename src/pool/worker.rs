@@ -52,6 +52,10 @@ const YIELD_ROUNDS: u32 = if cfg!(loom) { 1 } else { 256 };
 ///   work, which pay this delay once. The slot values carry a tag (see
 ///   `FrameHead::prepare_to_share`), so a new frame at an old address does
 ///   not pass for an old one.
+///
+/// A frame marked urgent (`WorkerThread::offer_next_at_once`: the other
+/// half of a parallel iterator's piece, split because a worker asked) is
+/// taken at first sight: it is known to be big already.
 const LOOK_EVERY: u32 = if cfg!(loom) { 1 } else { 8 };
 
 /// The published frame a thief saw at its last look, which it takes if it
@@ -91,6 +95,9 @@ pub(crate) struct WorkerThread {
     help_depth: Cell<u32>,
     /// Frames published so far (wrapping): the tags of published frames.
     publications: Cell<usize>,
+    /// Whether the next publication is to be taken at first sight (see
+    /// `offer_next_at_once`).
+    urgent_publication: Cell<bool>,
     /// Xorshift state to pick a victim.
     rng: Cell<u32>,
 }
@@ -165,6 +172,7 @@ impl WorkerThread {
             },
             help_depth: Cell::new(0),
             publications: Cell::new(0),
+            urgent_publication: Cell::new(false),
             rng: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
         };
         slot::set(&worker as *const WorkerThread as usize);
@@ -286,6 +294,15 @@ impl WorkerThread {
         Some(unsafe { frame.take_result() })
     }
 
+    /// Marks the frame this worker publishes next (at its next `join`, its
+    /// slot being empty) as one to take at first sight, without the second
+    /// look of `LOOK_EVERY`: for a split made because a worker asked for
+    /// work, of a piece that already ran for a while (`SplitProbe`), whose
+    /// other half is known to be worth a hand-off.
+    pub(crate) fn offer_next_at_once(&self) {
+        self.urgent_publication.set(true);
+    }
+
     /// Whether nothing of this worker is on offer to the others.
     #[inline]
     pub(crate) fn shared_slot_is_empty(&self) -> bool {
@@ -319,6 +336,8 @@ impl WorkerThread {
     fn share_oldest(&self) {
         let oldest = self.oldest_private.get();
         if oldest.is_null() {
+            // (Nothing to publish: an urgent mark would be for this join.)
+            self.urgent_publication.set(false);
             return;
         }
         self.private_frames.set(self.private_frames.get() - 1);
@@ -339,10 +358,11 @@ impl WorkerThread {
         }
         // SAFETY: `oldest` is our private frame, alive until its join
         // returns, which waits for whoever takes it.
-        let tag = self.publications.get().wrapping_add(1);
-        self.publications.set(tag);
+        let count = self.publications.get().wrapping_add(1);
+        self.publications.set(count);
+        let urgent = self.urgent_publication.replace(false);
         // SAFETY: `oldest` is our private frame, alive.
-        let published = unsafe { FrameHead::prepare_to_share(oldest, self.parker, tag) };
+        let published = unsafe { FrameHead::prepare_to_share(oldest, self.parker, count, urgent) };
         self.registry().publish(self.index, published);
     }
 
@@ -408,8 +428,8 @@ impl WorkerThread {
     }
 
     /// Takes an injected job, or a published frame of another worker that
-    /// was already there at the previous look (`sighting`; under loom, at
-    /// first sight).
+    /// was already there at the previous look (`sighting`; urgent ones, and
+    /// all under loom, at first sight).
     fn find_work(&self, sighting: &mut Option<Sighting>) -> Option<Work> {
         let registry = self.registry();
         if let Some(job) = registry.pop_injected() {
@@ -433,7 +453,7 @@ impl WorkerThread {
             let victim = (start + i) % n;
             let frame = registry.peek(victim);
             if victim != self.index && !frame.is_null() {
-                if cfg!(loom) {
+                if cfg!(loom) || FrameHead::is_urgent(frame) {
                     return registry.steal(victim).map(Work::Frame);
                 }
                 *sighting = Some(Sighting { victim, frame });
