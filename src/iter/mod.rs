@@ -56,7 +56,7 @@ pub use chunks::{Chunks, ChunksMut, ParallelSlice, ParallelSliceMut, Windows};
 pub use len::{MaxLen, MinLen};
 pub use map::{Cloned, Copied, Inspect, Map};
 pub use rev::{Rev, Skip, StepBy, Take};
-pub use single::{Empty, Once, RepeatN, empty, once, repeat_n};
+pub use single::{Empty, Once, Repeat, RepeatN, empty, once, repeat, repeat_n};
 pub use traits::{IndexedParallelIterator, ParallelIterator};
 pub use zip::{Enumerate, Zip};
 

@@ -28,7 +28,11 @@ pub trait ParallelIterator: Sized + Send {
     where
         C: UnindexedConsumer<Self::Item>;
 
-    /// The exact number of items, if known.
+    /// The exact number of items, if known. An iterator that returns
+    /// `Some(len)` promises that `drive_unindexed` splits the consumer only
+    /// with [`Consumer::split_at`], never
+    /// [`UnindexedConsumer::split_off_left`], and feeds it exactly `len`
+    /// items (a `collect` that writes them in place relies on it).
     fn opt_len(&self) -> Option<usize> {
         None
     }
