@@ -60,7 +60,7 @@ pub use fold::{Fold, FoldWith};
 pub use len::{MaxLen, MinLen};
 pub use map::{Cloned, Copied, Inspect, Map, MapInit, MapWith};
 pub use rev::{Rev, Skip, StepBy, Take};
-pub use single::{Empty, Once, RepeatN, empty, once, repeat_n};
+pub use single::{Empty, Once, Repeat, RepeatN, empty, once, repeat, repeat_n};
 pub use slice_chunks::{ParallelSlice, ParallelSliceMut};
 pub use traits::{IndexedParallelIterator, ParallelIterator};
 pub use zip::{Enumerate, Zip, ZipEq};

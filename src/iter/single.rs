@@ -1,8 +1,12 @@
-//! Sources of zero, one or `n` copies of an item: [`empty`], [`once`],
-//! [`repeat_n`], and `Option<T>` as a parallel iterator of at most one item.
+//! Sources of zero, one, `n` or endless copies of an item: [`empty`],
+//! [`once`], [`repeat_n`], [`repeat`], and `Option<T>` as a parallel
+//! iterator of at most one item.
 
-use super::plumbing::{Consumer, Producer, ProducerCallback, bridge};
-use super::{IndexedParallelIterator, IntoParallelIterator};
+use super::plumbing::{
+    Consumer, Folder, Producer, ProducerCallback, UnindexedConsumer, UnindexedProducer, bridge,
+    bridge_unindexed,
+};
+use super::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator, Zip};
 
 /// A parallel iterator with no items: [`empty`].
 #[derive(Debug)]
@@ -169,5 +173,81 @@ impl<T: Clone + Send> Producer for RepeatNProducer<T> {
                 count: self.count - index,
             },
         )
+    }
+}
+
+/// Endless clones of an item: [`repeat`].
+#[derive(Debug, Clone)]
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct Repeat<T> {
+    item: T,
+}
+
+/// A parallel iterator over endless clones of `item`.
+///
+/// It never ends on its own: an operation that takes every item (`sum`,
+/// `for_each`, `count`, ...) on it never returns. Bound it first with
+/// [`take`](Repeat::take) or [`zip`](Repeat::zip), or drive it into a
+/// consumer that stops once it is
+/// [`full`](crate::iter::plumbing::Consumer::full) (none of the operations
+/// here does that yet).
+///
+/// ```
+/// use forkscope::prelude::*;
+/// use forkscope::iter::repeat;
+/// assert_eq!(repeat(3u32).take(4).sum::<u32>(), 12);
+///
+/// let names = ["a", "b", "c"];
+/// let mut pairs = Vec::new();
+/// repeat(0).zip(names.par_iter()).collect_into_vec(&mut pairs);
+/// assert_eq!(pairs, [(0, &"a"), (0, &"b"), (0, &"c")]);
+/// ```
+pub fn repeat<T: Clone + Send>(item: T) -> Repeat<T> {
+    Repeat { item }
+}
+
+impl<T: Clone + Send> Repeat<T> {
+    /// The first `n` clones: [`repeat_n(item, n)`](repeat_n), an indexed
+    /// iterator.
+    pub fn take(self, n: usize) -> RepeatN<T> {
+        repeat_n(self.item, n)
+    }
+
+    /// Pairs a clone with each item of `other`: `take` as many as `other`
+    /// has, zipped with it.
+    pub fn zip<Z>(self, other: Z) -> Zip<RepeatN<T>, Z::Iter>
+    where
+        Z: IntoParallelIterator,
+        Z::Iter: IndexedParallelIterator,
+    {
+        let other = other.into_par_iter();
+        let n = other.len();
+        self.take(n).zip(other)
+    }
+}
+
+impl<T: Clone + Send> ParallelIterator for Repeat<T> {
+    type Item = T;
+    fn drive_unindexed<C: UnindexedConsumer<T>>(self, consumer: C) -> C::Result {
+        bridge_unindexed(RepeatProducer { item: self.item }, consumer)
+    }
+}
+
+/// A piece of [`Repeat`]: splits into two by cloning, as often as asked.
+struct RepeatProducer<T> {
+    item: T,
+}
+
+impl<T: Clone + Send> UnindexedProducer for RepeatProducer<T> {
+    type Item = T;
+    fn split(self) -> (Self, Option<Self>) {
+        let left = RepeatProducer {
+            item: self.item.clone(),
+        };
+        (left, Some(self))
+    }
+    /// Feeds clones to `folder` until it is full.
+    fn fold_with<F: Folder<T>>(self, folder: F) -> F {
+        folder.consume_iter(core::iter::repeat(self.item))
     }
 }

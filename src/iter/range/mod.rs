@@ -1,12 +1,23 @@
-//! `into_par_iter` on integer ranges whose length always fits in `usize`
-//! (the 8-, 16- and 32-bit types and `usize`/`isize`, as in rayon, where
-//! 64-bit ranges are not indexed).
+//! `into_par_iter` on ranges of integers and of `char`, as in rayon.
+//!
+//! - Indexed, here: `Range` of the 8-, 16- and 32-bit types and of
+//!   `usize`/`isize`, and `RangeInclusive` of the 8-, 16- and 32-bit types,
+//!   whose length always fits in `usize` (but for `0..=u32::MAX` on a 32-bit
+//!   target, where `len` panics).
+//! - Only [`ParallelIterator`], in `range/unindexed.rs`: `Range` of the 64-
+//!   and 128-bit types, and `RangeInclusive` of those and of `usize`/`isize`,
+//!   whose length may not fit in `usize`.
+//! - Indexed, in `range/chars.rs`: `Range<char>` and `RangeInclusive<char>`,
+//!   which skip the surrogate code points.
 
 use super::plumbing::{Consumer, Producer, ProducerCallback, bridge};
 use super::{IndexedParallelIterator, IntoParallelIterator, ParallelIterator};
-use core::ops::Range;
+use core::ops::{Range, RangeInclusive};
 
-/// A parallel iterator over a range of integers.
+mod chars;
+mod unindexed;
+
+/// A parallel iterator over a range of integers or chars.
 #[derive(Debug, Clone)]
 #[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Iter<T> {
@@ -17,8 +28,8 @@ struct RangeProducer<T> {
     range: Range<T>,
 }
 
-macro_rules! indexed_range {
-    ($($t:ty => $wide:ty),* $(,)?) => {$(
+macro_rules! into_iter {
+    ($($t:ty),* $(,)?) => {$(
         impl IntoParallelIterator for Range<$t> {
             type Iter = Iter<$t>;
             type Item = $t;
@@ -26,7 +37,13 @@ macro_rules! indexed_range {
                 Iter { range: self }
             }
         }
+    )*};
+}
 
+into_iter! { u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, char }
+
+macro_rules! indexed_range {
+    ($($t:ty => $wide:ty),* $(,)?) => {$(
         parallel_iterator_via_bridge!(impl[] Iter<$t> => $t);
 
         impl IndexedParallelIterator for Iter<$t> {
@@ -65,23 +82,25 @@ indexed_range! {
     i8 => u8, i16 => u16, i32 => u32, isize => usize,
 }
 
-/// A parallel iterator over an inclusive range of integers.
+/// A parallel iterator over an inclusive range of integers or chars.
 #[derive(Debug, Clone)]
 #[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct InclusiveIter<T> {
     /// The same items as a half-open range, when the end is below the
     /// type's maximum; otherwise the range `start..MAX` followed by `MAX`.
+    /// An empty (or exhausted) range is `start..start`.
     range: Range<T>,
     then_max: bool,
 }
 
-macro_rules! indexed_inclusive_range {
+macro_rules! into_inclusive_iter {
     ($($t:ty),* $(,)?) => {$(
-        impl IntoParallelIterator for core::ops::RangeInclusive<$t> {
+        impl IntoParallelIterator for RangeInclusive<$t> {
             type Iter = InclusiveIter<$t>;
             type Item = $t;
             fn into_par_iter(self) -> InclusiveIter<$t> {
                 let (start, end) = (*self.start(), *self.end());
+                // `is_empty` is also true of an exhausted range.
                 if self.is_empty() {
                     InclusiveIter { range: start..start, then_max: false }
                 } else if end < <$t>::MAX {
@@ -91,7 +110,13 @@ macro_rules! indexed_inclusive_range {
                 }
             }
         }
+    )*};
+}
 
+into_inclusive_iter! { u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize }
+
+macro_rules! indexed_inclusive_range {
+    ($($t:ty),* $(,)?) => {$(
         parallel_iterator_via_bridge!(impl[] InclusiveIter<$t> => $t);
 
         impl IndexedParallelIterator for InclusiveIter<$t> {
@@ -124,6 +149,6 @@ macro_rules! indexed_inclusive_range {
     )*};
 }
 
-// The types whose ranges are indexed above (the length of an inclusive
-// range of usize or isize can exceed usize::MAX; rayon leaves those out too).
+// The inclusive ranges that are indexed (the length of one of usize or
+// isize can exceed usize::MAX: those are in `unindexed`, as in rayon).
 indexed_inclusive_range! { u8, u16, u32, i8, i16, i32 }
