@@ -1195,3 +1195,124 @@ fn collect_and_unzip_that_panic_half_way_drop_exactly_the_items_written() {
     }
     panic::set_hook(hook);
 }
+
+/// Uses a value, whatever it is.
+fn sink<T>(x: T) {
+    std::hint::black_box(x);
+}
+
+#[test]
+fn a_panic_in_any_kind_of_closure_reaches_the_caller_and_the_pool_still_works() {
+    setup();
+    let n = if cfg!(miri) { 64 } else { 10_003 };
+    let v: Vec<u64> = (0..n as u64).collect();
+    let bad = n as u64 / 2;
+    let boom = |x: u64| if x == bad { panic!("item {x}") } else { x };
+    let first = std::sync::atomic::AtomicBool::new(true);
+    // Panics the first time only (for closures called once per piece).
+    let once = || assert!(!first.swap(false, Ordering::Relaxed), "init");
+    type Case<'a> = (&'static str, Box<dyn Fn() + Sync + 'a>);
+    let cases: Vec<Case> = vec![
+        (
+            "map_with",
+            Box::new(|| sink(v.par_iter().map_with(1, |k, &x| boom(x) * *k).sum::<u64>())),
+        ),
+        (
+            "map_init",
+            Box::new(|| sink(v.par_iter().map_init(once, |(), &x| x).sum::<u64>())),
+        ),
+        (
+            "for_each_with",
+            Box::new(|| v.par_iter().for_each_with(0, |_, &x| sink(boom(x)))),
+        ),
+        (
+            "for_each_init",
+            Box::new(|| v.par_iter().for_each_init(once, |(), _| ())),
+        ),
+        (
+            "inspect",
+            Box::new(|| sink(v.par_iter().inspect(|&&x| sink(boom(x))).count())),
+        ),
+        (
+            "fold identity",
+            Box::new(|| sink(v.par_iter().fold(|| boom(bad), |a, &x| a + x).count())),
+        ),
+        (
+            "fold op",
+            Box::new(|| sink(v.par_iter().fold(|| 0, |a, &x| a + boom(x)).sum::<u64>())),
+        ),
+        (
+            "fold_with op",
+            Box::new(|| sink(v.par_iter().fold_with(0, |a, &x| a + boom(x)).count())),
+        ),
+        (
+            "reduce op",
+            Box::new(|| sink(v.par_iter().copied().reduce(|| 0, |a, b| boom(a.max(b))))),
+        ),
+        (
+            "reduce_with op",
+            Box::new(|| sink(v.par_iter().copied().reduce_with(|a, b| boom(b) + a))),
+        ),
+        (
+            "min_by",
+            Box::new(|| sink(v.par_iter().min_by(|a, b| boom(**a).cmp(&boom(**b))))),
+        ),
+        (
+            "max_by_key",
+            Box::new(|| sink(v.par_iter().max_by_key(|&&x| boom(x)))),
+        ),
+        (
+            "find_first",
+            Box::new(|| sink(v.par_iter().find_first(|&&x| boom(x) == u64::MAX))),
+        ),
+        (
+            "find_last",
+            Box::new(|| sink(v.par_iter().find_last(|&&x| boom(x) == u64::MAX))),
+        ),
+        (
+            "any",
+            Box::new(|| sink(v.par_iter().any(|&x| boom(x) == u64::MAX))),
+        ),
+        (
+            "position_first",
+            Box::new(|| sink(v.par_iter().position_first(|&x| boom(x) == u64::MAX))),
+        ),
+        (
+            "collect",
+            Box::new(|| sink(v.par_iter().map(|&x| boom(x)).collect::<Vec<_>>())),
+        ),
+        (
+            "chunks",
+            Box::new(|| {
+                sink(
+                    v.par_iter()
+                        .chunks(7)
+                        .map(|c| c.iter().map(|&&x| boom(x)).sum::<u64>())
+                        .count(),
+                )
+            }),
+        ),
+    ];
+    let hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let mut lost = Vec::new();
+    for pool in pools() {
+        for (what, case) in &cases {
+            first.store(true, Ordering::Relaxed);
+            if quiet(|| pool.install(case)).is_ok() {
+                lost.push(format!(
+                    "{what} in a pool of {}",
+                    pool.current_num_threads()
+                ));
+            }
+        }
+        let sum = quiet(|| pool.install(|| v.par_iter().sum::<u64>()));
+        assert!(sum.is_ok_and(|s| s == v.iter().sum::<u64>()));
+    }
+    first.store(true, Ordering::Relaxed);
+    if quiet(&cases[0].1).is_ok() {
+        lost.push(String::from("map_with from outside any pool"));
+    }
+    panic::set_hook(hook);
+    assert!(lost.is_empty(), "panics lost: {lost:?}");
+}

@@ -81,6 +81,40 @@ impl<T: Send> IntoParallelIterator for Option<T> {
     }
 }
 
+impl<'a, T: Sync> IntoParallelIterator for &'a Option<T> {
+    type Iter = Once<&'a T>;
+    type Item = &'a T;
+    /// A reference to the item, if there is one (`par_iter`).
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// assert_eq!(Some(3).par_iter().copied().sum::<i32>(), 3);
+    /// ```
+    fn into_par_iter(self) -> Once<&'a T> {
+        Once {
+            item: self.as_ref(),
+        }
+    }
+}
+
+impl<'a, T: Send> IntoParallelIterator for &'a mut Option<T> {
+    type Iter = Once<&'a mut T>;
+    type Item = &'a mut T;
+    /// A mutable reference to the item, if there is one (`par_iter_mut`).
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut x = Some(3);
+    /// x.par_iter_mut().for_each(|x| *x += 1);
+    /// assert_eq!(x, Some(4));
+    /// ```
+    fn into_par_iter(self) -> Once<&'a mut T> {
+        Once {
+            item: self.as_mut(),
+        }
+    }
+}
+
 parallel_iterator_via_bridge!(impl[T: Send] Once<T> => T);
 
 impl<T: Send> IndexedParallelIterator for Once<T> {
