@@ -32,9 +32,12 @@ use crate::iter::IndexedParallelIterator;
 use crate::pool::{ColdBudget, Place, SplitProbe};
 
 /// The largest chunk folded between two looks at the pool's demand (unless
-/// `min_len` is larger): a few microseconds of cheap items, so that a long
-/// fold notices demand soon; each boundary costs a few nanoseconds.
-const MAX_CHUNK: usize = 4096;
+/// `min_len` is larger): a few microseconds of light items (2 us of
+/// `sqrt`), so that a long fold notices demand soon and the last pieces of
+/// a split come out even; each boundary costs a few nanoseconds (2% of a
+/// chunk of a `u64` sum). 4096 gave 1.14x instead of 1.24x on a 10k-item
+/// `map(sqrt).sum()` on 2 threads, and no gain on plain sums.
+const MAX_CHUNK: usize = 1024;
 
 /// Runs an indexed parallel iterator into a consumer: its producer, through
 /// [`bridge_producer_consumer`].
