@@ -20,6 +20,14 @@ use core::iter::{Product, Sum};
 /// items run on the calling thread (for up to about 20 µs) and the rest on
 /// the global pool, so closures may also run on the calling thread, where
 /// [`current_thread_index`](crate::current_thread_index) is `None`.
+///
+/// Items must not wait for each other. A piece is folded in order on one
+/// thread, and split only between items: an item that blocks until a later
+/// item of the same iterator has run waits forever if both landed in one
+/// piece. (rayon gives no guarantee either; it splits before folding, so
+/// such code often works there on more than one thread.) Where items must
+/// meet, `with_max_len(1)` splits every item into a piece of its own before
+/// any runs, so that idle workers take the others.
 pub trait ParallelIterator: Sized + Send {
     /// The items.
     type Item: Send;
