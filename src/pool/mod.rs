@@ -281,9 +281,16 @@ impl SplitProbe {
         if !self.worker.shared_slot_is_empty() || registry.idle_ticks() == self.ticks {
             return false;
         }
-        registry.wake_one_unless_hungry();
-        self.worker.offer_next_at_once();
+        self.split_now();
         true
+    }
+
+    /// Out of line: the boundaries that do not split stay a few loads.
+    #[cold]
+    #[inline(never)]
+    fn split_now(&self) {
+        self.worker.registry().wake_one_unless_hungry();
+        self.worker.offer_next_at_once();
     }
 }
 
