@@ -1,5 +1,5 @@
 //! `map` and the adapters that, like it, turn each item into one item:
-//! `map_with`, `map_init`, `cloned`, `copied`, `inspect`. The per-item
+//! `map_with`, `map_init`, `cloned`, `copied`, `inspect`, `update`. The per-item
 //! operation (an [`ItemOp`]) is owned by the adapter and borrowed by the
 //! producer, consumer and folder that apply it, for the duration of the
 //! `with_producer` callback or the `drive` call (the ownership argument of
@@ -196,6 +196,13 @@ item_op_adapter! {
     op = InspectOp(&inspect_op);
 }
 
+item_op_adapter! {
+    /// [`ParallelIterator::update`].
+    Update<I, F> { update_op: F }
+    impl[] item(I::Item) where [F: Fn(&mut I::Item) + Sync + Send,]
+    op = UpdateOp(&update_op);
+}
+
 /// `map`'s closure as an `ItemOp`.
 struct FnOp<'f, F>(&'f F);
 
@@ -295,6 +302,24 @@ impl<T, R, S, F: Fn(&mut S, T) -> R> RunOp<T> for Seeded<'_, S, F> {
     #[inline]
     fn apply(&mut self, item: T) -> R {
         (self.op)(&mut self.state, item)
+    }
+}
+
+/// `update`'s closure: changes each item in place, passes it on.
+struct UpdateOp<'f, F>(&'f F);
+
+impl<F> Clone for UpdateOp<'_, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<F> Copy for UpdateOp<'_, F> {}
+
+impl<T: Send, F: Fn(&mut T) + Sync> StatelessOp<T> for UpdateOp<'_, F> {
+    type Output = T;
+    fn apply(&self, mut item: T) -> T {
+        (self.0)(&mut item);
+        item
     }
 }
 

@@ -40,7 +40,9 @@ mod chain;
 mod chunks;
 mod collect;
 mod consumers;
+mod filter;
 mod find;
+mod flat_map;
 mod fold;
 mod len;
 mod map;
@@ -50,19 +52,25 @@ mod rev;
 mod single;
 mod slice;
 pub(crate) mod slice_chunks;
+mod stop;
 mod traits;
+mod try_ops;
 mod vec;
 mod zip;
 
 pub use chain::Chain;
 pub use chunks::Chunks;
+pub use filter::{Filter, FilterMap, FlatMapIter, FlattenIter};
+pub use flat_map::{FlatMap, Flatten};
 pub use fold::{Fold, FoldWith};
 pub use len::{MaxLen, MinLen};
-pub use map::{Cloned, Copied, Inspect, Map, MapInit, MapWith};
+pub use map::{Cloned, Copied, Inspect, Map, MapInit, MapWith, Update};
 pub use rev::{Rev, Skip, StepBy, Take};
 pub use single::{Empty, Once, Repeat, RepeatN, empty, once, repeat, repeat_n};
 pub use slice_chunks::{ParallelSlice, ParallelSliceMut};
+pub use stop::{PanicFuse, SkipAny, TakeAny, WhileSome};
 pub use traits::{IndexedParallelIterator, ParallelIterator};
+pub use try_ops::{TryFold, TryFoldWith};
 pub use zip::{Enumerate, Zip, ZipEq};
 
 /// The iterator types of the sources (`par_iter` on slices, `into_par_iter`

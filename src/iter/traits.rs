@@ -4,9 +4,12 @@ use super::consumers::{
     Add, CountConsumer, ForEachConsumer, Multiply, ReduceConsumer, SumConsumer,
 };
 use super::plumbing::{Consumer, ProducerCallback, UnindexedConsumer};
+use super::try_ops::Try;
 use super::{
-    Chain, Chunks, Cloned, Copied, Enumerate, Fold, FoldWith, FromParallelIterator, Inspect, Map,
-    MapInit, MapWith, MaxLen, MinLen, Rev, Skip, StepBy, Take, Zip, ZipEq,
+    Chain, Chunks, Cloned, Copied, Enumerate, Filter, FilterMap, FlatMap, FlatMapIter, Flatten,
+    FlattenIter, Fold, FoldWith, FromParallelIterator, Inspect, Map, MapInit, MapWith, MaxLen,
+    MinLen, PanicFuse, Rev, Skip, SkipAny, StepBy, Take, TakeAny, TryFold, TryFoldWith, Update,
+    WhileSome, Zip, ZipEq,
 };
 use alloc::vec::Vec;
 use core::cmp::Ordering;
@@ -236,6 +239,102 @@ pub trait ParallelIterator: Sized + Send {
         Chain::new(self, chain.into_par_iter())
     }
 
+    /// The items for which `filter_op` is true. Not indexed: how many pass
+    /// is known only afterwards.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let evens: Vec<u32> = (0..10u32).into_par_iter().filter(|x| x % 2 == 0).collect();
+    /// assert_eq!(evens, [0, 2, 4, 6, 8]);
+    /// ```
+    fn filter<P>(self, filter_op: P) -> Filter<Self, P>
+    where
+        P: Fn(&Self::Item) -> bool + Sync + Send,
+    {
+        Filter::new(self, filter_op)
+    }
+
+    /// The `Some` results of `filter_op` on every item.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let words = ["1", "x", "22", ""];
+    /// let n: Vec<u32> = words.par_iter().filter_map(|w| w.parse().ok()).collect();
+    /// assert_eq!(n, [1, 22]);
+    /// ```
+    fn filter_map<F, R>(self, filter_op: F) -> FilterMap<Self, F>
+    where
+        F: Fn(Self::Item) -> Option<R> + Sync + Send,
+        R: Send,
+    {
+        FilterMap::new(self, filter_op)
+    }
+
+    /// The items of the parallel iterators that `map_op` makes of every
+    /// item, in order; a big inner iterator is split across the pool too.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let v: Vec<u32> = (1..4u32).into_par_iter().flat_map(|n| 0..n).collect();
+    /// assert_eq!(v, [0, 0, 1, 0, 1, 2]);
+    /// ```
+    fn flat_map<F, PI>(self, map_op: F) -> FlatMap<Self, F>
+    where
+        F: Fn(Self::Item) -> PI + Sync + Send,
+        PI: super::IntoParallelIterator,
+    {
+        FlatMap::new(self, map_op)
+    }
+
+    /// The items of the sequential iterators that `map_op` makes of every
+    /// item, in order (cheaper than `flat_map` for small inner iterators:
+    /// each runs inside its piece).
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let v: Vec<char> = ["ab", "", "c"].par_iter().flat_map_iter(|s| s.chars()).collect();
+    /// assert_eq!(v, ['a', 'b', 'c']);
+    /// ```
+    fn flat_map_iter<F, SI>(self, map_op: F) -> FlatMapIter<Self, F>
+    where
+        F: Fn(Self::Item) -> SI + Sync + Send,
+        SI: IntoIterator,
+        SI::Item: Send,
+    {
+        FlatMapIter::new(self, map_op)
+    }
+
+    /// The items of every item's parallel iterator, in order.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let nested = vec![vec![1, 2], vec![], vec![3]];
+    /// let flat: Vec<i32> = nested.into_par_iter().flatten().collect();
+    /// assert_eq!(flat, [1, 2, 3]);
+    /// ```
+    fn flatten(self) -> Flatten<Self>
+    where
+        Self::Item: super::IntoParallelIterator,
+    {
+        Flatten::new(self)
+    }
+
+    /// The items of every item's sequential iterator, in order.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let nested = vec![vec![1, 2], vec![], vec![3]];
+    /// let flat: Vec<i32> = nested.into_par_iter().flatten_iter().collect();
+    /// assert_eq!(flat, [1, 2, 3]);
+    /// ```
+    fn flatten_iter(self) -> FlattenIter<Self>
+    where
+        Self::Item: IntoIterator,
+        <Self::Item as IntoIterator>::Item: Send,
+    {
+        FlattenIter::new(self)
+    }
+
     /// Folds the items of every piece of the iterator into an accumulator
     /// of its own, starting from `identity()`; the accumulators are the
     /// items of the returned iterator (how many depends on how the work was
@@ -272,6 +371,141 @@ pub trait ParallelIterator: Sized + Send {
         T: Send + Clone,
     {
         FoldWith::new(self, init, fold_op)
+    }
+
+    /// [`fold`](Self::fold) with a fallible `fold_op`: a piece stops at its
+    /// first failure, which becomes its item.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let total: Option<u32> = (1..100u32)
+    ///     .into_par_iter()
+    ///     .try_fold(|| 0u32, |a, x| a.checked_add(x))
+    ///     .try_reduce(|| 0, |a, b| a.checked_add(b));
+    /// assert_eq!(total, Some(4950));
+    /// ```
+    fn try_fold<T, R, ID, F>(self, identity: ID, fold_op: F) -> TryFold<Self, ID, F>
+    where
+        F: Fn(T, Self::Item) -> R + Sync + Send,
+        ID: Fn() -> T + Sync + Send,
+        R: Try<Output = T> + Send,
+    {
+        TryFold::new(self, identity, fold_op)
+    }
+
+    /// [`try_fold`](Self::try_fold), every piece starting from a clone of
+    /// `init`.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let r: Result<u32, String> = (0..10u32)
+    ///     .into_par_iter()
+    ///     .try_fold_with(0, |a, x| if x < 20 { Ok(a + x) } else { Err(format!("{x}")) })
+    ///     .try_reduce(|| 0, |a, b| Ok(a + b));
+    /// assert_eq!(r, Ok(45));
+    /// ```
+    fn try_fold_with<F, T, R>(self, init: T, fold_op: F) -> TryFoldWith<Self, T, F>
+    where
+        F: Fn(T, Self::Item) -> R + Sync + Send,
+        R: Try<Output = T> + Send,
+        T: Clone + Send,
+    {
+        TryFoldWith::new(self, init, fold_op)
+    }
+
+    /// Calls `op` on every item until one fails; the first failure seen
+    /// stops the other pieces and is returned (which one, if several
+    /// pieces fail, is not specified).
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let r = (0..100u32).into_par_iter().try_for_each(|x| if x == 50 { Err(x) } else { Ok(()) });
+    /// assert_eq!(r, Err(50));
+    /// ```
+    fn try_for_each<OP, R>(self, op: OP) -> R
+    where
+        OP: Fn(Self::Item) -> R + Sync + Send,
+        R: Try<Output = ()> + Send,
+    {
+        self.map(op).try_reduce(|| (), |(), ()| R::from_output(()))
+    }
+
+    /// [`try_for_each`](Self::try_for_each) with a `&mut` to a clone of
+    /// `init` per piece.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// use std::sync::mpsc::channel;
+    /// let (sender, receiver) = channel();
+    /// let r = (0..5u32).into_par_iter().try_for_each_with(sender, |s, x| s.send(x));
+    /// assert!(r.is_ok());
+    /// assert_eq!(receiver.iter().count(), 5);
+    /// ```
+    fn try_for_each_with<OP, T, R>(self, init: T, op: OP) -> R
+    where
+        OP: Fn(&mut T, Self::Item) -> R + Sync + Send,
+        T: Send + Clone,
+        R: Try<Output = ()> + Send,
+    {
+        self.map_with(init, op)
+            .try_reduce(|| (), |(), ()| R::from_output(()))
+    }
+
+    /// [`try_for_each`](Self::try_for_each) with a `&mut` to a value that
+    /// `init` makes once per piece.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let r: Option<()> = (0..5u32).into_par_iter().try_for_each_init(Vec::new, |buf, x| {
+    ///     buf.push(x);
+    ///     (x < 5).then_some(())
+    /// });
+    /// assert_eq!(r, Some(()));
+    /// ```
+    fn try_for_each_init<OP, INIT, T, R>(self, init: INIT, op: OP) -> R
+    where
+        OP: Fn(&mut T, Self::Item) -> R + Sync + Send,
+        INIT: Fn() -> T + Sync + Send,
+        R: Try<Output = ()> + Send,
+    {
+        self.map_init(init, op)
+            .try_reduce(|| (), |(), ()| R::from_output(()))
+    }
+
+    /// Reduces fallible items with a fallible `op`, every piece starting
+    /// from `identity()`; stops at the first failure seen.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let sum = (1..=10u8).into_par_iter().map(Some).try_reduce(|| 0, |a, b| a.checked_add(b));
+    /// assert_eq!(sum, Some(55));
+    /// let overflow = (1..=100u8).into_par_iter().map(Some).try_reduce(|| 0, |a, b| a.checked_add(b));
+    /// assert_eq!(overflow, None);
+    /// ```
+    fn try_reduce<T, OP, ID>(self, identity: ID, op: OP) -> Self::Item
+    where
+        OP: Fn(T, T) -> Self::Item + Sync + Send,
+        ID: Fn() -> T + Sync + Send,
+        Self::Item: Try<Output = T>,
+    {
+        super::try_ops::try_reduce(self, Some(&identity), &op)
+            .expect("with an identity, every piece has a value")
+    }
+
+    /// [`try_reduce`](Self::try_reduce) without an identity: `None` if
+    /// there are no items.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let r = (1..5u32).into_par_iter().map(Ok::<u32, ()>).try_reduce_with(|a, b| Ok(a * b));
+    /// assert_eq!(r, Some(Ok(24)));
+    /// ```
+    fn try_reduce_with<T, OP>(self, op: OP) -> Option<Self::Item>
+    where
+        OP: Fn(T, T) -> Self::Item + Sync + Send,
+        Self::Item: Try<Output = T>,
+    {
+        super::try_ops::try_reduce(self, None::<&fn() -> T>, &op)
     }
 
     /// The sum of the items (`S::sum` of each piece, then of the pieces).
@@ -480,6 +714,119 @@ pub trait ParallelIterator: Sized + Send {
         P: Fn(&Self::Item) -> bool + Sync + Send,
     {
         super::find::find_last(self, &predicate)
+    }
+
+    /// Some `Some` result of `predicate` on an item, not necessarily the
+    /// first; the first one found stops the others.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let r = ["x", "7", "y"].par_iter().find_map_any(|s| s.parse::<u32>().ok());
+    /// assert_eq!(r, Some(7));
+    /// ```
+    fn find_map_any<P, R>(self, predicate: P) -> Option<R>
+    where
+        P: Fn(Self::Item) -> Option<R> + Sync + Send,
+        R: Send,
+    {
+        self.filter_map(predicate).find_any(|_| true)
+    }
+
+    /// The `Some` result of `predicate` on the first item that gives one.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let r = ["x", "7", "8"].par_iter().find_map_first(|s| s.parse::<u32>().ok());
+    /// assert_eq!(r, Some(7));
+    /// ```
+    fn find_map_first<P, R>(self, predicate: P) -> Option<R>
+    where
+        P: Fn(Self::Item) -> Option<R> + Sync + Send,
+        R: Send,
+    {
+        self.filter_map(predicate).find_first(|_| true)
+    }
+
+    /// The `Some` result of `predicate` on the last item that gives one.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let r = ["x", "7", "8"].par_iter().find_map_last(|s| s.parse::<u32>().ok());
+    /// assert_eq!(r, Some(8));
+    /// ```
+    fn find_map_last<P, R>(self, predicate: P) -> Option<R>
+    where
+        P: Fn(Self::Item) -> Option<R> + Sync + Send,
+        R: Send,
+    {
+        self.filter_map(predicate).find_last(|_| true)
+    }
+
+    /// The items up to a `None` (pieces stop as soon as any sees one; items
+    /// of other pieces after it in order may or may not come out, as in
+    /// rayon).
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let v: Vec<u32> = (0..10u32).into_par_iter().map(Some).while_some().collect();
+    /// assert_eq!(v.len(), 10);
+    /// let v: Vec<u32> = [Some(1), None, Some(3)].into_par_iter().while_some().collect();
+    /// assert!(!v.contains(&2) && v.len() <= 2);
+    /// ```
+    fn while_some<T>(self) -> WhileSome<Self>
+    where
+        Self: ParallelIterator<Item = Option<T>>,
+        T: Send,
+    {
+        WhileSome::new(self)
+    }
+
+    /// Stops every piece as soon as one panics (the panic still reaches
+    /// the caller), instead of letting the others run to their end.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// assert_eq!((0..100u32).into_par_iter().panic_fuse().sum::<u32>(), 4950);
+    /// ```
+    fn panic_fuse(self) -> PanicFuse<Self> {
+        PanicFuse::new(self)
+    }
+
+    /// At most `n` items, whichever the pieces reach first (not the first
+    /// `n` in order: `take` on an indexed iterator gives those).
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let v: Vec<u32> = (0..100u32).into_par_iter().filter(|x| x % 3 == 0).take_any(5).collect();
+    /// assert!(v.len() == 5 && v.iter().all(|x| x % 3 == 0));
+    /// ```
+    fn take_any(self, n: usize) -> TakeAny<Self> {
+        TakeAny::new(self, n)
+    }
+
+    /// All but `n` items, whichever the pieces reach first.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let v: Vec<u32> = (0..100u32).into_par_iter().skip_any(90).collect();
+    /// assert_eq!(v.len(), 10);
+    /// ```
+    fn skip_any(self, n: usize) -> SkipAny<Self> {
+        SkipAny::new(self, n)
+    }
+
+    /// Changes every item in place with `update_op`, passing it on.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let v: Vec<String> = ["a", "b"].par_iter().map(|s| s.to_string()).update(|s| s.push('!')).collect();
+    /// assert_eq!(v, ["a!", "b!"]);
+    /// ```
+    fn update<F>(self, update_op: F) -> Update<Self, F>
+    where
+        F: Fn(&mut Self::Item) + Sync + Send,
+    {
+        Update::new(self, update_op)
     }
 
     /// Whether any item matches `predicate`; stops at the first match found.
