@@ -43,13 +43,19 @@ where
         // indices and produces exactly `len` items.
         Some(len) => append_in_place(target, len, |consumer| iter.drive_unindexed(consumer)),
         None => {
-            let pieces = iter.drive_unindexed(ListConsumer);
+            let pieces = collect_pieces(iter);
             target.reserve(pieces.iter().map(Vec::len).sum());
             for mut piece in pieces {
                 target.append(&mut piece);
             }
         }
     }
+}
+
+/// Every piece's items in a vector of its own, the vectors in order
+/// (`collect_vec_list`, and the collections other than `Vec`).
+pub(super) fn collect_pieces<I: ParallelIterator>(iter: I) -> LinkedList<Vec<I::Item>> {
+    iter.drive_unindexed(ListConsumer)
 }
 
 pub(super) fn unzip_into_vecs<I, A, B>(iter: I, left: &mut Vec<A>, right: &mut Vec<B>)

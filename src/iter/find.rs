@@ -58,8 +58,7 @@ where
         predicate,
         record: &record,
         which,
-        lo: 0,
-        hi: usize::MAX,
+        span: Span::ROOT,
     })
 }
 
@@ -97,12 +96,51 @@ where
     search(matched, &|&(_, matched): &(usize, bool)| matched, which).map(|(i, _)| i)
 }
 
+/// The positions `lo..hi` a consumer stands for (see the module docs).
+#[derive(Clone, Copy)]
+pub(super) struct Span {
+    pub(super) lo: usize,
+    pub(super) hi: usize,
+}
+
+impl Span {
+    /// The whole iterator's.
+    pub(super) const ROOT: Span = Span {
+        lo: 0,
+        hi: usize::MAX,
+    };
+
+    /// The first `index` positions and the rest (`Consumer::split_at`).
+    pub(super) fn split_at(self, index: usize) -> (Span, Span) {
+        let mid = self.lo.saturating_add(index).min(self.hi);
+        (
+            Span {
+                lo: self.lo,
+                hi: mid,
+            },
+            Span {
+                lo: mid,
+                hi: self.hi,
+            },
+        )
+    }
+
+    /// The left half (`UnindexedConsumer::split_off_left`: the consumer
+    /// that keeps `self` cannot shrink, but its positions stay above the
+    /// left's, which is all the order needs).
+    pub(super) fn left_half(self) -> Span {
+        Span {
+            lo: self.lo,
+            hi: self.lo + (self.hi - self.lo) / 2,
+        }
+    }
+}
+
 struct FindConsumer<'f, P> {
     predicate: &'f P,
     record: &'f AtomicUsize,
     which: Which,
-    lo: usize,
-    hi: usize,
+    span: Span,
 }
 
 impl<P> Clone for FindConsumer<'_, P> {
@@ -113,8 +151,8 @@ impl<P> Clone for FindConsumer<'_, P> {
 impl<P> Copy for FindConsumer<'_, P> {}
 
 impl<P> FindConsumer<'_, P> {
-    fn with_range(self, lo: usize, hi: usize) -> Self {
-        FindConsumer { lo, hi, ..self }
+    fn with_span(self, span: Span) -> Self {
+        FindConsumer { span, ..self }
     }
 
     /// Whether a match elsewhere makes this consumer's whole range useless.
@@ -122,8 +160,8 @@ impl<P> FindConsumer<'_, P> {
         let record = self.record.load(Ordering::Relaxed);
         match self.which {
             Which::Any => record != 0,
-            Which::First => record < self.lo,
-            Which::Last => record > self.hi.saturating_add(1),
+            Which::First => record < self.span.lo,
+            Which::Last => record > self.span.hi.saturating_add(1),
         }
     }
 }
@@ -138,10 +176,10 @@ where
     type Result = Option<T>;
 
     fn split_at(self, index: usize) -> (Self, Self, FindReducer) {
-        let mid = self.lo.saturating_add(index).min(self.hi);
+        let (left, right) = self.span.split_at(index);
         (
-            self.with_range(self.lo, mid),
-            self.with_range(mid, self.hi),
+            self.with_span(left),
+            self.with_span(right),
             FindReducer(self.which),
         )
     }
@@ -163,12 +201,8 @@ where
     T: Send,
     P: Fn(&T) -> bool + Sync,
 {
-    /// The left half of the remaining positions; `self` keeps the right
-    /// half (through `split_off_left(&self)` it cannot shrink, but its
-    /// positions stay above the left's, which is all the order needs).
     fn split_off_left(&self) -> Self {
-        let mid = self.lo + (self.hi - self.lo) / 2;
-        self.with_range(self.lo, mid)
+        self.with_span(self.span.left_half())
     }
 
     fn to_reducer(&self) -> FindReducer {
@@ -190,11 +224,11 @@ impl<T, P: Fn(&T) -> bool> Folder<T> for FindFolder<'_, P, T> {
             match c.which {
                 Which::Any => c.record.store(1, Ordering::Relaxed),
                 Which::First => {
-                    c.record.fetch_min(c.lo, Ordering::Relaxed);
+                    c.record.fetch_min(c.span.lo, Ordering::Relaxed);
                 }
                 Which::Last => {
                     c.record
-                        .fetch_max(c.lo.saturating_add(1), Ordering::Relaxed);
+                        .fetch_max(c.span.lo.saturating_add(1), Ordering::Relaxed);
                 }
             }
             self.found = Some(item);
@@ -211,7 +245,7 @@ impl<T, P: Fn(&T) -> bool> Folder<T> for FindFolder<'_, P, T> {
         match c.which {
             Which::Any | Which::First => self.found.is_some() || c.beaten(),
             // Beaten by a match at a later position than this folder's.
-            Which::Last => c.record.load(Ordering::Relaxed) > c.lo.saturating_add(1),
+            Which::Last => c.record.load(Ordering::Relaxed) > c.span.lo.saturating_add(1),
         }
     }
 }

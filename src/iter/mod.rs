@@ -39,6 +39,7 @@ macro_rules! parallel_iterator_via_bridge {
 mod chain;
 mod chunks;
 mod collect;
+mod collections;
 mod consumers;
 mod filter;
 mod find;
@@ -60,6 +61,7 @@ mod zip;
 
 pub use chain::Chain;
 pub use chunks::Chunks;
+pub use collections::Either;
 pub use filter::{Filter, FilterMap, FlatMapIter, FlattenIter};
 pub use flat_map::{FlatMap, Flatten};
 pub use fold::{Fold, FoldWith};

@@ -858,6 +858,85 @@ pub trait ParallelIterator: Sized + Send {
         self.map(predicate).find_any(|&matched| !matched).is_none()
     }
 
+    /// Every piece's items in a vector of its own, the vectors in order:
+    /// the cheapest way to gather the items of an unindexed iterator when
+    /// one vector is not needed.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let list = (0..100u32).into_par_iter().filter(|x| x % 2 == 0).collect_vec_list();
+    /// assert_eq!(list.into_iter().flatten().collect::<Vec<_>>(), (0..100).step_by(2).collect::<Vec<_>>());
+    /// ```
+    fn collect_vec_list(self) -> alloc::collections::LinkedList<Vec<Self::Item>> {
+        super::collect::collect_pieces(self)
+    }
+
+    /// Splits pairs into two collections, in order for ordered ones.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let (a, b): (Vec<u32>, Vec<char>) = [(1, 'a'), (2, 'b')].into_par_iter().unzip();
+    /// assert_eq!((a, b), (vec![1, 2], vec!['a', 'b']));
+    /// ```
+    fn unzip<A, B, FromA, FromB>(self) -> (FromA, FromB)
+    where
+        Self: ParallelIterator<Item = (A, B)>,
+        FromA: Default + Send + super::ParallelExtend<A>,
+        FromB: Default + Send + super::ParallelExtend<B>,
+        A: Send,
+        B: Send,
+    {
+        super::collections::unzip_with(self, |(a, b)| (Some(a), Some(b)))
+    }
+
+    /// The items for which `predicate` is true, and the others, each
+    /// collection in order for ordered ones.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let (even, odd): (Vec<u32>, Vec<u32>) = (0..6u32).into_par_iter().partition(|x| x % 2 == 0);
+    /// assert_eq!((even, odd), (vec![0, 2, 4], vec![1, 3, 5]));
+    /// ```
+    fn partition<A, B, P>(self, predicate: P) -> (A, B)
+    where
+        A: Default + Send + super::ParallelExtend<Self::Item>,
+        B: Default + Send + super::ParallelExtend<Self::Item>,
+        P: Fn(&Self::Item) -> bool + Sync + Send,
+    {
+        super::collections::unzip_with(self, |item| {
+            if predicate(&item) {
+                (Some(item), None)
+            } else {
+                (None, Some(item))
+            }
+        })
+    }
+
+    /// Sends every item left or right, as `predicate` says, each collection
+    /// in order for ordered ones.
+    ///
+    /// ```
+    /// use forkscope::iter::Either;
+    /// use forkscope::prelude::*;
+    /// let (n, s): (Vec<u32>, Vec<&str>) = ["1", "x", "2"]
+    ///     .into_par_iter()
+    ///     .partition_map(|w| w.parse::<u32>().map_or(Either::Right(w), Either::Left));
+    /// assert_eq!((n, s), (vec![1, 2], vec!["x"]));
+    /// ```
+    fn partition_map<A, B, P, L, R>(self, predicate: P) -> (A, B)
+    where
+        A: Default + Send + super::ParallelExtend<L>,
+        B: Default + Send + super::ParallelExtend<R>,
+        P: Fn(Self::Item) -> super::Either<L, R> + Sync + Send,
+        L: Send,
+        R: Send,
+    {
+        super::collections::unzip_with(self, |item| match predicate(item) {
+            super::Either::Left(l) => (Some(l), None),
+            super::Either::Right(r) => (None, Some(r)),
+        })
+    }
+
     /// Collects the items into a collection, in order for ordered ones
     /// (see [`FromParallelIterator`]).
     ///
