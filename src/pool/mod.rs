@@ -380,6 +380,15 @@ fn clock_cost() -> u64 {
     cost as u64
 }
 
+/// The backend of the current worker's pool, or the global one on a thread
+/// outside any pool.
+pub(crate) fn current_backend() -> Option<&'static dyn crate::Backend> {
+    match WorkerThread::current() {
+        Some(worker) => Some(worker.registry().backend()),
+        None => crate::backend::global_backend(),
+    }
+}
+
 /// Runs `op` on the global pool from a thread outside any pool (or right
 /// here without a backend).
 pub(crate) fn in_global_pool<R: Send>(op: impl FnOnce() -> R + Send) -> R {
