@@ -39,6 +39,21 @@ macro_rules! workloads {
                 v.par_iter().map(|x| x * 3).collect_into_vec(&mut out);
                 out
             }
+            pub fn filter_collect(v: &[u64]) -> Vec<u64> {
+                v.par_iter().copied().filter(|x| x % 3 == 0).collect()
+            }
+            pub fn filter_count(v: &[u64]) -> usize {
+                v.par_iter().filter(|x| *x % 3 == 0).count()
+            }
+            pub fn flat_map_collect(n: u64) -> Vec<u64> {
+                (0..n as u32)
+                    .into_par_iter()
+                    .flat_map(|i| (0..n as u32).into_par_iter().map(move |j| u64::from(i ^ j)))
+                    .collect()
+            }
+            pub fn bridge(n: u32, work: fn(u32) -> u64) -> u64 {
+                (0..n).par_bridge().map(work).sum()
+            }
         }
     };
 }
@@ -67,6 +82,38 @@ mod orx {
     pub fn collect(v: &[u64], t: NumThreads) -> Vec<u64> {
         v.par().num_threads(t).map(|x| x * 3).collect()
     }
+    pub fn filter_collect(v: &[u64], t: NumThreads) -> Vec<u64> {
+        v.par()
+            .num_threads(t)
+            .copied()
+            .filter(|x| x % 3 == 0)
+            .collect()
+    }
+    pub fn filter_count(v: &[u64], t: NumThreads) -> usize {
+        v.par().num_threads(t).filter(|x| *x % 3 == 0).count()
+    }
+    /// orx-parallel's `flat_map` takes sequential inner iterators.
+    pub fn flat_map_collect(n: u64, t: NumThreads) -> Vec<u64> {
+        (0..n as usize)
+            .into_par()
+            .num_threads(t)
+            .flat_map(move |i| (0..n).map(move |j| i as u64 ^ j))
+            .collect()
+    }
+    pub fn bridge(n: u32, work: fn(u32) -> u64, t: NumThreads) -> u64 {
+        (0..n).iter_into_par().num_threads(t).map(work).sum()
+    }
+}
+
+/// About 10 us of work for `par_bridge`'s line.
+fn ten_us(i: u32) -> u64 {
+    let start = std::time::Instant::now();
+    let mut x = u64::from(i);
+    while start.elapsed() < Duration::from_micros(10) {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+    }
+    black_box(x);
+    u64::from(i)
 }
 
 use orx_parallel::{NumThreads, Pool, ThreadPool};
@@ -144,6 +191,65 @@ fn lines(quick: bool) -> Vec<Line> {
         ray: Box::new(move || ray::collect(v).len() as f64),
         orx: Box::new(move || orx::collect(v, ORX_TWO).len() as f64),
         orx_note: None,
+        outside: false,
+    });
+    let v: &'static [u64] = Vec::leak(
+        (0..1_000_000u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20)
+            .collect(),
+    );
+    out.push(Line {
+        name: "filter.collect Vec, 1M".into(),
+        reps: q(50),
+        seq: Box::new(move || {
+            black_box(
+                v.iter()
+                    .copied()
+                    .filter(|x| x % 3 == 0)
+                    .collect::<Vec<u64>>(),
+            )
+            .len() as f64
+        }),
+        fs: Box::new(move || fs::filter_collect(v).len() as f64),
+        ray: Box::new(move || ray::filter_collect(v).len() as f64),
+        orx: Box::new(move || orx::filter_collect(v, ORX_TWO).len() as f64),
+        orx_note: None,
+        outside: false,
+    });
+    out.push(Line {
+        name: "filter.count, 1M".into(),
+        reps: q(100),
+        seq: Box::new(move || v.iter().filter(|x| *x % 3 == 0).count() as f64),
+        fs: Box::new(move || fs::filter_count(v) as f64),
+        ray: Box::new(move || ray::filter_count(v) as f64),
+        orx: Box::new(move || orx::filter_count(v, ORX_TWO) as f64),
+        orx_note: None,
+        outside: false,
+    });
+    out.push(Line {
+        name: "flat_map.collect, 1k x 1k".into(),
+        reps: q(20),
+        seq: Box::new(move || {
+            let v: Vec<u64> = (0..1000u32)
+                .flat_map(|i| (0..1000u32).map(move |j| u64::from(i ^ j)))
+                .collect();
+            black_box(v).len() as f64
+        }),
+        fs: Box::new(move || fs::flat_map_collect(1000).len() as f64),
+        ray: Box::new(move || ray::flat_map_collect(1000).len() as f64),
+        orx: Box::new(move || orx::flat_map_collect(1000, ORX_TWO).len() as f64),
+        orx_note: Some("flat_map over sequential inner iterators (its only kind)".into()),
+        outside: false,
+    });
+    let bridged = if quick { 2_000 } else { 20_000 };
+    out.push(Line {
+        name: format!("par_bridge, {}k x 10us", bridged / 1000),
+        reps: q(3),
+        seq: Box::new(move || (0..bridged).map(ten_us).sum::<u64>() as f64),
+        fs: Box::new(move || fs::bridge(bridged, ten_us) as f64),
+        ray: Box::new(move || ray::bridge(bridged, ten_us) as f64),
+        orx: Box::new(move || orx::bridge(bridged, ten_us, ORX_TWO) as f64),
+        orx_note: Some("iter_into_par".into()),
         outside: false,
     });
     let small: &'static [u64] = Vec::leak((0..1_000u64).collect());
