@@ -8,49 +8,16 @@
 //! backend (`tests/common/pthread_backend.rs`), installed by `setup`.
 #![cfg(any(feature = "std", target_os = "linux"))]
 
-#[cfg(not(feature = "std"))]
-#[path = "common/pthread_backend.rs"]
-mod common;
+#[path = "common/iter_support.rs"]
+mod support;
 
-/// Installs the pthread test backend without `std` (StdBackend otherwise).
-fn setup() {
-    #[cfg(not(feature = "std"))]
-    common::install();
-}
-
+use forkscope::ThreadPoolBuilder;
 use forkscope::iter::plumbing::{Producer, ProducerCallback};
 use forkscope::prelude::*;
-use forkscope::{ThreadPool, ThreadPoolBuilder};
 use std::num::Wrapping;
-use std::panic::{self, AssertUnwindSafe};
+use std::panic;
 use std::sync::atomic::{AtomicUsize, Ordering};
-
-const SIZES: &[usize] = if cfg!(miri) {
-    &[0, 1, 2, 3, 7, 64]
-} else {
-    &[0, 1, 2, 3, 7, 64, 1000, 100_003]
-};
-
-fn pools() -> Vec<ThreadPool> {
-    [1, 2, 3]
-        .into_iter()
-        .map(|n| ThreadPoolBuilder::new().num_threads(n).build().unwrap())
-        .collect()
-}
-
-/// Runs `check` from outside any pool and inside pools of 1, 2 and 3.
-fn everywhere(check: impl Fn() + Sync) {
-    check();
-    for pool in pools() {
-        pool.install(&check);
-    }
-}
-
-fn values(n: usize) -> Vec<u64> {
-    (0..n as u64)
-        .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40)
-        .collect()
-}
+use support::{SIZES, everywhere, pools, quiet, setup, sink, values};
 
 #[test]
 fn slice_sum_count_min_max_match_sequential() {
@@ -561,10 +528,6 @@ fn every_indexed_producer_splits_correctly_at_every_point() {
 // ---------------------------------------------------------------------------
 // Panics
 // ---------------------------------------------------------------------------
-
-fn quiet<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
-    panic::catch_unwind(AssertUnwindSafe(f))
-}
 
 #[test]
 fn a_panic_in_map_or_for_each_reaches_the_caller_and_the_pool_still_works() {
@@ -1194,11 +1157,6 @@ fn collect_and_unzip_that_panic_half_way_drop_exactly_the_items_written() {
         });
     }
     panic::set_hook(hook);
-}
-
-/// Uses a value, whatever it is.
-fn sink<T>(x: T) {
-    std::hint::black_box(x);
 }
 
 #[test]

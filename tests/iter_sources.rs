@@ -11,22 +11,14 @@
 //! backend (`tests/common/pthread_backend.rs`), installed by `setup`.
 #![cfg(any(feature = "std", target_os = "linux"))]
 
-#[cfg(not(feature = "std"))]
-#[path = "common/pthread_backend.rs"]
-mod common;
-
-/// Installs the pthread test backend without `std` (StdBackend otherwise).
-fn setup() {
-    #[cfg(not(feature = "std"))]
-    common::install();
-}
+#[path = "common/iter_support.rs"]
+mod support;
 
 use forkscope::iter::plumbing::{
     Consumer, Folder, Producer, ProducerCallback, Reducer, UnindexedConsumer,
 };
 use forkscope::iter::{repeat, repeat_n};
 use forkscope::prelude::*;
-use forkscope::{ThreadPool, ThreadPoolBuilder};
 use std::fmt::Debug;
 use std::hint::black_box;
 use std::iter::Sum;
@@ -34,27 +26,13 @@ use std::num::Wrapping;
 use std::ops::{BitXor, RangeInclusive};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use support::{everywhere, setup};
 
 const SIZES: &[usize] = if cfg!(miri) {
     &[0, 7]
 } else {
     &[0, 1, 2, 3, 7, 64, 1000, 10_007]
 };
-
-fn pools() -> Vec<ThreadPool> {
-    [1, 2, 3]
-        .into_iter()
-        .map(|n| ThreadPoolBuilder::new().num_threads(n).build().unwrap())
-        .collect()
-}
-
-/// Runs `check` from outside any pool and inside pools of 1, 2 and 3.
-fn everywhere(check: impl Fn() + Sync) {
-    check();
-    for pool in pools() {
-        pool.install(&check);
-    }
-}
 
 // ---------------------------------------------------------------------------
 // Consumers that check the plumbing

@@ -7,53 +7,16 @@
 //! backend (`tests/common/pthread_backend.rs`), installed by `setup`.
 #![cfg(any(feature = "std", target_os = "linux"))]
 
-#[cfg(not(feature = "std"))]
-#[path = "common/pthread_backend.rs"]
-mod common;
+#[path = "common/iter_support.rs"]
+mod support;
 
-/// Installs the pthread test backend without `std` (StdBackend otherwise).
-fn setup() {
-    #[cfg(not(feature = "std"))]
-    common::install();
-}
-
+use forkscope::ThreadPoolBuilder;
 use forkscope::iter::Either;
 use forkscope::prelude::*;
-use forkscope::{ThreadPool, ThreadPoolBuilder};
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashSet, LinkedList, VecDeque};
-use std::panic::{self, AssertUnwindSafe};
+use std::panic;
 use std::sync::atomic::{AtomicUsize, Ordering};
-
-const SIZES: &[usize] = if cfg!(miri) {
-    &[0, 1, 2, 3, 7, 64]
-} else {
-    &[0, 1, 2, 3, 7, 64, 1000, 100_003]
-};
-
-fn pools() -> Vec<ThreadPool> {
-    [1, 2, 3]
-        .into_iter()
-        .map(|n| ThreadPoolBuilder::new().num_threads(n).build().unwrap())
-        .collect()
-}
-
-/// Runs `check` from outside any pool and inside pools of 1, 2 and 3.
-fn everywhere(check: impl Fn() + Sync) {
-    check();
-    for pool in pools() {
-        pool.install(&check);
-    }
-}
-
-fn values(n: usize) -> Vec<u64> {
-    (0..n as u64)
-        .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40)
-        .collect()
-}
-
-fn quiet<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
-    panic::catch_unwind(AssertUnwindSafe(f))
-}
+use support::{SIZES, everywhere, pools, quiet, setup, sink, values};
 
 #[test]
 fn filter_filter_map_and_the_flat_maps_match_sequential_in_order() {
@@ -500,11 +463,6 @@ fn par_bridge_over_a_channel_and_a_slow_iterator() {
         2,
         "both workers pulled items"
     );
-}
-
-/// Uses a value, whatever it is.
-fn sink<T>(x: T) {
-    std::hint::black_box(x);
 }
 
 #[test]
