@@ -43,7 +43,12 @@ where
         // indices and produces exactly `len` items.
         Some(len) => append_in_place(target, len, |consumer| iter.drive_unindexed(consumer)),
         None => {
-            let pieces = collect_pieces(iter);
+            let mut pieces = collect_pieces(iter);
+            if target.is_empty() && pieces.len() == 1 {
+                // One piece (one thread did it all): it is the result.
+                *target = pieces.pop_front().expect("one piece");
+                return;
+            }
             target.reserve(pieces.iter().map(Vec::len).sum());
             for mut piece in pieces {
                 target.append(&mut piece);
