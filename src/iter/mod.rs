@@ -50,6 +50,7 @@ mod rev;
 mod single;
 mod slice;
 pub(crate) mod slice_chunks;
+pub(crate) mod string;
 mod traits;
 mod vec;
 mod zip;
