@@ -44,6 +44,15 @@ pub mod slice {
     };
     pub use crate::iter::sources::{SliceIter as Iter, SliceIterMut as IterMut};
 }
+
+/// Parallel iterators over strings: [`ParallelString`](str::ParallelString),
+/// as `rayon::str`.
+pub mod str {
+    pub use crate::iter::string::{
+        Bytes, CharIndices, Chars, EncodeUtf16, Lines, MatchIndices, Matches, ParallelString,
+        Split, SplitAsciiWhitespace, SplitInclusive, SplitTerminator, SplitWhitespace,
+    };
+}
 mod scope;
 mod sync;
 

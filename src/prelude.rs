@@ -6,3 +6,4 @@ pub use crate::iter::{
     IntoParallelRefMutIterator, ParallelBridge, ParallelExtend, ParallelIterator, ParallelSlice,
     ParallelSliceMut,
 };
+pub use crate::str::ParallelString;

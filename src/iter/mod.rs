@@ -55,6 +55,7 @@ mod single;
 mod slice;
 pub(crate) mod slice_chunks;
 mod stop;
+pub(crate) mod string;
 mod traits;
 mod try_ops;
 mod vec;
