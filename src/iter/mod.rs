@@ -50,6 +50,7 @@ mod rev;
 mod single;
 mod slice;
 pub(crate) mod slice_chunks;
+mod sort;
 mod traits;
 mod vec;
 mod zip;
