@@ -40,7 +40,9 @@ pub mod prelude;
 /// and [`ParallelSliceMut`](slice::ParallelSliceMut), as `rayon::slice`.
 pub mod slice {
     pub use crate::iter::slice_chunks::{
-        Chunks, ChunksMut, ParallelSlice, ParallelSliceMut, Windows,
+        ChunkBy, ChunkByMut, Chunks, ChunksMut, ParallelSlice, ParallelSliceMut, RChunks,
+        RChunksExact, RChunksExactMut, RChunksMut, Split, SplitInclusive, SplitInclusiveMut,
+        SplitMut, Windows,
     };
     pub use crate::iter::sources::{SliceIter as Iter, SliceIterMut as IterMut};
 }

@@ -54,6 +54,7 @@ mod rev;
 mod single;
 mod slice;
 pub(crate) mod slice_chunks;
+mod sort;
 mod stop;
 pub(crate) mod string;
 mod traits;

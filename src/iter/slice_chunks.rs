@@ -1,10 +1,25 @@
-//! `par_chunks`, `par_chunks_exact`, `par_windows` ([`ParallelSlice`]) and
-//! `par_chunks_mut`, `par_chunks_exact_mut` ([`ParallelSliceMut`]): indexed
-//! iterators over sub-slices. Safe code: a producer of chunks splits its
-//! slice at a multiple of the chunk size.
+//! [`ParallelSlice`] and [`ParallelSliceMut`]: iterators over sub-slices,
+//! and the sorts.
+//!
+//! - Here: `par_chunks`, `par_chunks_exact`, `par_windows` and
+//!   `par_chunks_mut`, `par_chunks_exact_mut`, indexed iterators. Safe
+//!   code: a producer of chunks splits its slice at a multiple of the chunk
+//!   size.
+//! - `rchunks.rs`: the same counted from the end (`par_rchunks*`).
+//! - `split.rs`: the unindexed ones, cut where a predicate says
+//!   (`par_split*`, `par_chunk_by*`).
+//! - `../sort.rs`: the `par_sort*` methods' algorithms.
+
+mod rchunks;
+mod split;
+
+pub use rchunks::{RChunks, RChunksExact, RChunksExactMut, RChunksMut};
+pub use split::{ChunkBy, ChunkByMut, Split, SplitInclusive, SplitInclusiveMut, SplitMut};
 
 use super::IndexedParallelIterator;
 use super::plumbing::{Consumer, Producer, ProducerCallback, bridge};
+use super::sort;
+use core::cmp::Ordering;
 
 /// Parallel iterators over sub-slices of a slice.
 pub trait ParallelSlice<T: Sync> {
@@ -73,6 +88,95 @@ pub trait ParallelSlice<T: Sync> {
             size: window_size,
         }
     }
+
+    /// Chunks of `chunk_size` items counted from the end: the first chunk
+    /// is the last `chunk_size` items, and the last one (it may be shorter)
+    /// starts the slice.
+    ///
+    /// # Panics
+    ///
+    /// If `chunk_size` is 0.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut firsts = Vec::new();
+    /// [1, 2, 3, 4, 5].par_rchunks(2).map(|c| c[0]).collect_into_vec(&mut firsts);
+    /// assert_eq!(firsts, [4, 2, 1]);
+    /// ```
+    fn par_rchunks(&self, chunk_size: usize) -> RChunks<'_, T> {
+        RChunks::new(self.as_parallel_slice(), chunk_size)
+    }
+
+    /// Chunks of exactly `chunk_size` items counted from the end; the
+    /// first `len % chunk_size` items are left out (see
+    /// [`RChunksExact::remainder`]).
+    ///
+    /// # Panics
+    ///
+    /// If `chunk_size` is 0.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut firsts = Vec::new();
+    /// [1, 2, 3, 4, 5].par_rchunks_exact(2).map(|c| c[0]).collect_into_vec(&mut firsts);
+    /// assert_eq!(firsts, [4, 2]);
+    /// ```
+    fn par_rchunks_exact(&self, chunk_size: usize) -> RChunksExact<'_, T> {
+        RChunksExact::new(self.as_parallel_slice(), chunk_size)
+    }
+
+    /// The sub-slices between the items that `separator` picks, as
+    /// [`slice::split`] (the separators themselves are left out; two in a
+    /// row, or one at either end, give an empty sub-slice).
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let sums: Vec<i32> = [1, 2, 0, 3, 0, 0, 4]
+    ///     .par_split(|x| *x == 0)
+    ///     .map(|part| part.iter().sum())
+    ///     .collect();
+    /// assert_eq!(sums, [3, 3, 0, 4]);
+    /// ```
+    fn par_split<P>(&self, separator: P) -> Split<'_, T, P>
+    where
+        P: Fn(&T) -> bool + Sync + Send,
+    {
+        Split::new(self.as_parallel_slice(), separator)
+    }
+
+    /// The sub-slices that end with an item that `separator` picks (and a
+    /// last one without, if the slice does not end with one), as
+    /// [`slice::split_inclusive`].
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let lens: Vec<usize> = [1, 0, 2, 3, 0, 4]
+    ///     .par_split_inclusive(|x| *x == 0)
+    ///     .map(|part| part.len())
+    ///     .collect();
+    /// assert_eq!(lens, [2, 3, 1]);
+    /// ```
+    fn par_split_inclusive<P>(&self, separator: P) -> SplitInclusive<'_, T, P>
+    where
+        P: Fn(&T) -> bool + Sync + Send,
+    {
+        SplitInclusive::new(self.as_parallel_slice(), separator)
+    }
+
+    /// The runs of neighbours that `pred` joins, as [`slice::chunk_by`]: a
+    /// run ends between `a` and `b` where `pred(a, b)` is false.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let runs: Vec<&[i32]> = [1, 1, 2, 3, 3, 3].par_chunk_by(|a, b| a == b).collect();
+    /// assert_eq!(runs, [&[1, 1][..], &[2], &[3, 3, 3]]);
+    /// ```
+    fn par_chunk_by<F>(&self, pred: F) -> ChunkBy<'_, T, F>
+    where
+        F: Fn(&T, &T) -> bool + Send + Sync,
+    {
+        ChunkBy::new(self.as_parallel_slice(), pred)
+    }
 }
 
 impl<T: Sync> ParallelSlice<T> for [T] {
@@ -127,6 +231,240 @@ pub trait ParallelSliceMut<T: Send> {
             slice: &mut slice[..whole],
             size: chunk_size,
         }
+    }
+
+    /// Mutable chunks of `chunk_size` items counted from the end (the last
+    /// one, at the start of the slice, may be shorter).
+    ///
+    /// # Panics
+    ///
+    /// If `chunk_size` is 0.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = [1, 2, 3, 4, 5];
+    /// v.par_rchunks_mut(2).for_each(|c| c.reverse());
+    /// assert_eq!(v, [1, 3, 2, 5, 4]);
+    /// ```
+    fn par_rchunks_mut(&mut self, chunk_size: usize) -> RChunksMut<'_, T> {
+        RChunksMut::new(self.as_parallel_slice_mut(), chunk_size)
+    }
+
+    /// Mutable chunks of exactly `chunk_size` items counted from the end;
+    /// the first `len % chunk_size` items are left out (see
+    /// [`RChunksExactMut::take_remainder`]).
+    ///
+    /// # Panics
+    ///
+    /// If `chunk_size` is 0.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = [1, 2, 3, 4, 5];
+    /// v.par_rchunks_exact_mut(2).for_each(|c| c.reverse());
+    /// assert_eq!(v, [1, 3, 2, 5, 4]);
+    /// ```
+    fn par_rchunks_exact_mut(&mut self, chunk_size: usize) -> RChunksExactMut<'_, T> {
+        RChunksExactMut::new(self.as_parallel_slice_mut(), chunk_size)
+    }
+
+    /// The mutable sub-slices between the items that `separator` picks, as
+    /// [`slice::split_mut`].
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = [3, 1, 0, 2, 5, 4];
+    /// v.par_split_mut(|x| *x == 0).for_each(|part| part.sort());
+    /// assert_eq!(v, [1, 3, 0, 2, 4, 5]);
+    /// ```
+    fn par_split_mut<P>(&mut self, separator: P) -> SplitMut<'_, T, P>
+    where
+        P: Fn(&T) -> bool + Sync + Send,
+    {
+        SplitMut::new(self.as_parallel_slice_mut(), separator)
+    }
+
+    /// The mutable sub-slices that end with an item that `separator` picks
+    /// (and a last one without), as [`slice::split_inclusive_mut`].
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = [3, 1, 0, 2, 5, 4];
+    /// v.par_split_inclusive_mut(|x| *x == 0).for_each(|part| part.sort());
+    /// assert_eq!(v, [0, 1, 3, 2, 4, 5]);
+    /// ```
+    fn par_split_inclusive_mut<P>(&mut self, separator: P) -> SplitInclusiveMut<'_, T, P>
+    where
+        P: Fn(&T) -> bool + Sync + Send,
+    {
+        SplitInclusiveMut::new(self.as_parallel_slice_mut(), separator)
+    }
+
+    /// The mutable runs of neighbours that `pred` joins, as
+    /// [`slice::chunk_by_mut`].
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = [1, 2, 3, 2, 4, 6];
+    /// // Runs of rising items, each reversed.
+    /// v.par_chunk_by_mut(|a, b| a < b).for_each(|run| run.reverse());
+    /// assert_eq!(v, [3, 2, 1, 6, 4, 2]);
+    /// ```
+    fn par_chunk_by_mut<F>(&mut self, pred: F) -> ChunkByMut<'_, T, F>
+    where
+        F: Fn(&T, &T) -> bool + Send + Sync,
+    {
+        ChunkByMut::new(self.as_parallel_slice_mut(), pred)
+    }
+
+    /// Sorts the slice, in parallel, keeping equal items in their order
+    /// (stable). A parallel merge sort, with a buffer as long as the slice
+    /// allocated once; slices shorter than a few thousand items (and any
+    /// in a pool of one thread) are sorted by [`slice::sort`] on the
+    /// calling thread instead, without touching the pool.
+    ///
+    /// If a comparison panics, the panic reaches the caller and the slice
+    /// holds its items in some order (none lost or duplicated).
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = [5, -3, 2, 8, -1];
+    /// v.par_sort();
+    /// assert_eq!(v, [-3, -1, 2, 5, 8]);
+    /// ```
+    fn par_sort(&mut self)
+    where
+        T: Ord,
+    {
+        sort::stable(self.as_parallel_slice_mut(), <[T]>::sort, &T::lt);
+    }
+
+    /// Sorts the slice by `compare`, stably and in parallel, as
+    /// [`par_sort`](Self::par_sort). `compare` must be a total order.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = [5, -3, 2, 8, -1];
+    /// v.par_sort_by(|a, b| b.cmp(a));
+    /// assert_eq!(v, [8, 5, 2, -1, -3]);
+    /// ```
+    fn par_sort_by<F>(&mut self, compare: F)
+    where
+        F: Fn(&T, &T) -> Ordering + Sync,
+    {
+        sort::stable(
+            self.as_parallel_slice_mut(),
+            |v| v.sort_by(&compare),
+            &|a, b| compare(a, b) == Ordering::Less,
+        );
+    }
+
+    /// Sorts the slice by the keys `f` gives, stably and in parallel, as
+    /// [`par_sort`](Self::par_sort). `f` is called twice per comparison;
+    /// see [`par_sort_by_cached_key`](Self::par_sort_by_cached_key) for an
+    /// expensive key.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = [5i32, -3, 2, 8, -1];
+    /// v.par_sort_by_key(|x| x.abs());
+    /// assert_eq!(v, [-1, 2, -3, 5, 8]);
+    /// ```
+    fn par_sort_by_key<K, F>(&mut self, f: F)
+    where
+        K: Ord,
+        F: Fn(&T) -> K + Sync,
+    {
+        sort::stable(
+            self.as_parallel_slice_mut(),
+            |v| v.sort_by_key(&f),
+            &|a, b| f(a) < f(b),
+        );
+    }
+
+    /// Sorts the slice by the keys `f` gives, stably and in parallel,
+    /// calling `f` exactly once per item: the keys are computed in
+    /// parallel into a vector of `(key, position)`, that vector is sorted,
+    /// and the items are then moved into place by swaps. Short slices are
+    /// sorted by [`slice::sort_by_cached_key`] on the calling thread.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = [5, -3, 2, 8, -1];
+    /// v.par_sort_by_cached_key(|x| x.to_string());
+    /// assert_eq!(v, [-1, -3, 2, 5, 8]);
+    /// ```
+    fn par_sort_by_cached_key<K, F>(&mut self, f: F)
+    where
+        F: Fn(&T) -> K + Sync,
+        K: Ord + Send,
+    {
+        sort::by_cached_key(self.as_parallel_slice_mut(), &f);
+    }
+
+    /// Sorts the slice, in parallel, without keeping equal items in order
+    /// (unstable), and without allocating. A parallel quicksort; slices
+    /// shorter than a few thousand items (and any in a pool of one thread)
+    /// are sorted by [`slice::sort_unstable`] on the calling thread
+    /// instead, without touching the pool.
+    ///
+    /// If a comparison panics, the panic reaches the caller and the slice
+    /// holds its items in some order (none lost or duplicated).
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = [5, -3, 2, 8, -1];
+    /// v.par_sort_unstable();
+    /// assert_eq!(v, [-3, -1, 2, 5, 8]);
+    /// ```
+    fn par_sort_unstable(&mut self)
+    where
+        T: Ord,
+    {
+        sort::unstable(self.as_parallel_slice_mut(), &<[T]>::sort_unstable, &T::lt);
+    }
+
+    /// Sorts the slice by `compare`, unstably and in parallel, as
+    /// [`par_sort_unstable`](Self::par_sort_unstable). `compare` must be a
+    /// total order.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = [5, -3, 2, 8, -1];
+    /// v.par_sort_unstable_by(|a, b| b.cmp(a));
+    /// assert_eq!(v, [8, 5, 2, -1, -3]);
+    /// ```
+    fn par_sort_unstable_by<F>(&mut self, compare: F)
+    where
+        F: Fn(&T, &T) -> Ordering + Sync,
+    {
+        sort::unstable(
+            self.as_parallel_slice_mut(),
+            &|v: &mut [T]| v.sort_unstable_by(&compare),
+            &|a, b| compare(a, b) == Ordering::Less,
+        );
+    }
+
+    /// Sorts the slice by the keys `f` gives, unstably and in parallel, as
+    /// [`par_sort_unstable`](Self::par_sort_unstable). `f` is called twice
+    /// per comparison.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = [5i32, -3, 2, 8, -1];
+    /// v.par_sort_unstable_by_key(|x| x.abs());
+    /// assert_eq!(v, [-1, 2, -3, 5, 8]);
+    /// ```
+    fn par_sort_unstable_by_key<K, F>(&mut self, f: F)
+    where
+        K: Ord,
+        F: Fn(&T) -> K + Sync,
+    {
+        sort::unstable(
+            self.as_parallel_slice_mut(),
+            &|v: &mut [T]| v.sort_unstable_by_key(&f),
+            &|a, b| f(a) < f(b),
+        );
     }
 }
 

@@ -286,9 +286,11 @@ impl SplitProbe {
     }
 
     /// Out of line: the boundaries that do not split stay a few loads.
+    /// Also for work known to be long before it starts (a parallel sort):
+    /// its first half is then taken, and a sleeper woken, at once.
     #[cold]
     #[inline(never)]
-    fn split_now(&self) {
+    pub(crate) fn split_now(&self) {
         self.worker.registry().wake_one_unless_hungry();
         self.worker.offer_next_at_once();
     }
