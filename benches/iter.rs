@@ -12,6 +12,8 @@
 //!
 //! orx-parallel has no `zip`: its dot product enumerates one slice and reads
 //! the other by index (a bounds check per item). The table marks such lines.
+//! orx-parallel has no parallel sort: its column on the sort lines is std's
+//! sort on the calling thread.
 //! `FORKSCOPE_BENCH_QUICK=1` cuts the repetitions.
 
 mod common;
@@ -53,6 +55,16 @@ macro_rules! workloads {
             }
             pub fn bridge(n: u32, work: fn(u32) -> u64) -> u64 {
                 (0..n).par_bridge().map(work).sum()
+            }
+            pub fn sort_unstable(v: &[u64]) -> u64 {
+                let mut v = v.to_vec();
+                v.par_sort_unstable();
+                v[v.len() / 2]
+            }
+            pub fn sort_strings(v: &[String]) -> usize {
+                let mut v = v.to_vec();
+                v.par_sort();
+                v[v.len() / 2].len()
             }
         }
     };
@@ -250,6 +262,49 @@ fn lines(quick: bool) -> Vec<Line> {
         ray: Box::new(move || ray::bridge(bridged, ten_us) as f64),
         orx: Box::new(move || orx::bridge(bridged, ten_us, ORX_TWO) as f64),
         orx_note: Some("iter_into_par".into()),
+        outside: false,
+    });
+    let unsorted: &'static [u64] = Vec::leak(
+        (0..1_000_000u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17))
+            .collect(),
+    );
+    let no_sort = "no parallel sort: std's, on the calling thread";
+    out.push(Line {
+        name: "par_sort_unstable u64, 1M".into(),
+        reps: q(10),
+        seq: Box::new(move || {
+            let mut v = unsorted.to_vec();
+            v.sort_unstable();
+            v[v.len() / 2] as f64
+        }),
+        fs: Box::new(move || fs::sort_unstable(unsorted) as f64),
+        ray: Box::new(move || ray::sort_unstable(unsorted) as f64),
+        orx: Box::new(move || {
+            let mut v = unsorted.to_vec();
+            v.sort_unstable();
+            v[v.len() / 2] as f64
+        }),
+        orx_note: Some(no_sort.into()),
+        outside: false,
+    });
+    let strings: &'static [String] = Vec::leak(unsorted.iter().map(|x| format!("{x:x}")).collect());
+    out.push(Line {
+        name: "par_sort String, 1M".into(),
+        reps: q(3),
+        seq: Box::new(move || {
+            let mut v = strings.to_vec();
+            v.sort();
+            v[v.len() / 2].len() as f64
+        }),
+        fs: Box::new(move || fs::sort_strings(strings) as f64),
+        ray: Box::new(move || ray::sort_strings(strings) as f64),
+        orx: Box::new(move || {
+            let mut v = strings.to_vec();
+            v.sort();
+            v[v.len() / 2].len() as f64
+        }),
+        orx_note: Some(no_sort.into()),
         outside: false,
     });
     let small: &'static [u64] = Vec::leak((0..1_000u64).collect());
