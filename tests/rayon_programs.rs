@@ -1,4 +1,4 @@
-//! Small programs written the way rayon users write them. Each is written
+//! Small programs written the way rayon users write them (14 of them). Each is written
 //! once, in a macro, and compiled twice: with `use rayon::prelude::*` and
 //! with `use forkscope::prelude::*` (the only line that differs), then both
 //! results are checked against the sequential one.
@@ -155,6 +155,16 @@ macro_rules! programs {
                 )
             }
 
+            /// Sort records by a key, in parallel, and count words per line.
+            pub fn sort_and_lines(
+                mut records: Vec<(u32, String)>,
+                text: &str,
+            ) -> (Vec<(u32, String)>, usize) {
+                records.par_sort_unstable_by_key(|r| r.0);
+                let words = text.par_lines().map(|l| l.split_whitespace().count()).sum();
+                (records, words)
+            }
+
             /// Split into evens and odds, summing squares of each.
             pub fn split_squares(v: &[i64]) -> (i64, i64) {
                 let (even, odd): (Vec<i64>, Vec<i64>) = v.par_iter().partition(|x| *x % 2 == 0);
@@ -277,6 +287,17 @@ fn every_program_gives_rayons_and_the_sequential_answer() {
         .collect();
     assert_eq!(fs::scan(&v), (Some(700), true));
     assert_eq!(fs::scan(&v), ray::scan(&v));
+
+    let records: Vec<(u32, String)> = (0..5000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) % 1000, i.to_string()))
+        .collect();
+    let (sorted, words) = fs::sort_and_lines(records.clone(), &text);
+    assert!(sorted.windows(2).all(|w| w[0].0 <= w[1].0));
+    let mut keys: Vec<u32> = records.iter().map(|r| r.0).collect();
+    keys.sort_unstable();
+    assert_eq!(sorted.iter().map(|r| r.0).collect::<Vec<_>>(), keys);
+    assert_eq!(words, text.split_whitespace().count());
+    assert_eq!(ray::sort_and_lines(records, &text).1, words);
 
     let ints: Vec<i64> = (-500..500).collect();
     let seq_sq = (
