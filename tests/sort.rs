@@ -14,15 +14,9 @@
 //! backend (`tests/common/pthread_backend.rs`), installed by `setup`.
 #![cfg(any(feature = "std", target_os = "linux"))]
 
-#[cfg(not(feature = "std"))]
-#[path = "common/pthread_backend.rs"]
-mod common;
-
-/// Installs the pthread test backend without `std` (StdBackend otherwise).
-fn setup() {
-    #[cfg(not(feature = "std"))]
-    common::install();
-}
+#[path = "common/iter_support.rs"]
+mod support;
+use support::setup;
 
 use forkscope::prelude::*;
 use forkscope::{ThreadPool, ThreadPoolBuilder};
