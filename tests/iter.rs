@@ -850,6 +850,64 @@ fn fold_keeps_every_item_once_and_in_order() {
     });
 }
 
+/// While the pool's other worker is busy nobody asks for work, so the whole
+/// input stays one piece, folded chunk after chunk into one folder
+/// (`Consumer::continue_folder`): `fold` makes one accumulator, an
+/// unindexed `collect` one vector, and the in-place `collect` and the
+/// searches still see every item in order.
+#[test]
+fn a_piece_nobody_splits_has_one_folder_for_all_its_chunks() {
+    use std::sync::atomic::AtomicBool;
+    setup();
+    let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let n: usize = if cfg!(miri) { 3000 } else { 100_003 };
+    let (busy, done) = (AtomicBool::new(false), AtomicBool::new(false));
+    let wait_for = |flag: &AtomicBool| {
+        while !flag.load(Ordering::SeqCst) {
+            std::thread::yield_now();
+        }
+    };
+    pool.install(|| {
+        forkscope::join(
+            || {
+                // Releases the other half even if an assertion fails.
+                struct Release<'a>(&'a AtomicBool);
+                impl Drop for Release<'_> {
+                    fn drop(&mut self) {
+                        self.0.store(true, Ordering::SeqCst);
+                    }
+                }
+                let _release = Release(&done);
+                // The other half runs on the other worker from here on.
+                wait_for(&busy);
+                let accumulators: Vec<usize> =
+                    (0..n).into_par_iter().fold(|| 0, |a, _| a + 1).collect();
+                assert_eq!(accumulators, [n]);
+                let lists = (0..n)
+                    .into_par_iter()
+                    .filter(|x| x % 3 == 0)
+                    .collect_vec_list();
+                assert_eq!(lists.len(), 1);
+                assert_eq!(lists.front().unwrap().len(), n.div_ceil(3));
+                let doubled: Vec<usize> = (0..n).into_par_iter().map(|x| 2 * x).collect();
+                assert!(doubled.iter().enumerate().all(|(i, &x)| x == 2 * i));
+                assert_eq!(
+                    (0..n).into_par_iter().position_first(|x| x == n - 2),
+                    Some(n - 2)
+                );
+                assert_eq!(
+                    (0..n).into_par_iter().find_last(|x| x % 1000 == 7),
+                    Some((n - 8) / 1000 * 1000 + 7)
+                );
+            },
+            || {
+                busy.store(true, Ordering::SeqCst);
+                wait_for(&done);
+            },
+        )
+    });
+}
+
 #[test]
 fn min_max_by_and_by_key_pick_first_and_last_of_equals_like_std() {
     setup();

@@ -178,6 +178,23 @@ impl<'c, T: Send> Consumer<T> for CollectConsumer<'c, T> {
     fn full(&self) -> bool {
         false
     }
+
+    /// If `folder` wrote all its slots and this consumer's slots follow
+    /// them, the folder goes on writing into them.
+    fn can_continue(&self, folder: &CollectResult<'c, T>) -> bool {
+        // SAFETY: `start + total` is one past the folder's slots, in bounds
+        // of the target allocation.
+        folder.initialized == folder.total
+            && unsafe { folder.start.add(folder.total) } == self.start
+    }
+
+    fn continue_folder(self, mut folder: CollectResult<'c, T>) -> CollectResult<'c, T> {
+        // The folder now stands for both ranges of slots, contiguous
+        // (checked by `can_continue`), and this consumer's exclusive access
+        // to its slots passes to it.
+        folder.total += self.len;
+        folder
+    }
 }
 
 /// Only for iterators whose `opt_len()` is `Some`, which by contract split
@@ -267,6 +284,11 @@ impl<T: Send> Consumer<T> for ListConsumer {
 
     fn full(&self) -> bool {
         false
+    }
+
+    /// A piece's chunks all go into one vector.
+    fn can_continue(&self, _folder: &ListFolder<T>) -> bool {
+        true
     }
 }
 
@@ -365,6 +387,22 @@ impl<A, B, CA: Consumer<A>, CB: Consumer<B>> Consumer<(A, B)> for UnzipConsumer<
 
     fn full(&self) -> bool {
         self.a.full() && self.b.full()
+    }
+
+    fn can_continue(&self, folder: &Self::Folder) -> bool {
+        // Both sides, or neither (each side's check assumes a folder that
+        // still takes items).
+        !folder.a.full()
+            && !folder.b.full()
+            && self.a.can_continue(&folder.a)
+            && self.b.can_continue(&folder.b)
+    }
+
+    fn continue_folder(self, folder: Self::Folder) -> Self::Folder {
+        UnzipFolder {
+            a: self.a.continue_folder(folder.a),
+            b: self.b.continue_folder(folder.b),
+        }
     }
 }
 

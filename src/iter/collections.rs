@@ -193,6 +193,11 @@ where
     fn full(&self) -> bool {
         false
     }
+
+    /// A piece's chunks all go into one pair of vectors.
+    fn can_continue(&self, _folder: &Self::Folder) -> bool {
+        true
+    }
 }
 
 impl<T, A: Send, B: Send, S> UnindexedConsumer<T> for SplitConsumer<'_, S>
@@ -378,6 +383,23 @@ impl<'f, T, E: Send, C: Consumer<T>> Consumer<Result<T, E>> for SuccessConsumer<
 
     fn full(&self) -> bool {
         self.first.before(self.span) || self.base.full()
+    }
+
+    fn can_continue(&self, folder: &Self::Folder) -> bool {
+        folder.span.joined(self.span).is_some() && self.base.can_continue(&folder.base)
+    }
+
+    /// A failure in the joined range is offered at its start, as if the
+    /// range had never been cut: no other piece lies inside it.
+    fn continue_folder(self, folder: Self::Folder) -> Self::Folder {
+        SuccessFolder {
+            base: self.base.continue_folder(folder.base),
+            span: folder
+                .span
+                .joined(self.span)
+                .expect("checked by can_continue"),
+            ..folder
+        }
     }
 }
 

@@ -64,6 +64,10 @@ impl<F: Fn(T) + Sync, T> Consumer<T> for ForEachConsumer<'_, F> {
     fn full(&self) -> bool {
         false
     }
+    /// One accumulator for the whole piece.
+    fn can_continue(&self, _folder: &Self::Folder) -> bool {
+        true
+    }
 }
 
 impl<F: Fn(T), T> Folder<T> for ForEachConsumer<'_, F> {
@@ -169,6 +173,10 @@ impl<S: Send, A: Accumulate<S, T> + Combine<S>, T> Consumer<T> for SumConsumer<S
     fn full(&self) -> bool {
         false
     }
+    /// One accumulator for the whole piece.
+    fn can_continue(&self, _folder: &Self::Folder) -> bool {
+        true
+    }
 }
 
 copy_unindexed_consumer! { [S: Send, A: Accumulate<S, T> + Combine<S>, T] SumConsumer<S, A>, T; }
@@ -227,6 +235,10 @@ impl<T> Consumer<T> for CountConsumer {
     }
     fn full(&self) -> bool {
         false
+    }
+    /// One accumulator for the whole piece.
+    fn can_continue(&self, _folder: &Self::Folder) -> bool {
+        true
     }
 }
 
@@ -288,6 +300,10 @@ where
     }
     fn full(&self) -> bool {
         false
+    }
+    /// One accumulator for the whole piece.
+    fn can_continue(&self, _folder: &Self::Folder) -> bool {
+        true
     }
 }
 

@@ -215,6 +215,17 @@ where
     fn full(&self) -> bool {
         self.base.full()
     }
+
+    fn can_continue(&self, folder: &Self::Folder) -> bool {
+        self.base.can_continue(&folder.base)
+    }
+
+    fn continue_folder(self, folder: Self::Folder) -> Self::Folder {
+        ExpandFolder {
+            base: self.base.continue_folder(folder.base),
+            op: folder.op,
+        }
+    }
 }
 
 impl<T, C, O> UnindexedConsumer<T> for ExpandConsumer<C, O>

@@ -110,6 +110,15 @@ impl Span {
         hi: usize::MAX,
     };
 
+    /// `self` and `next` as one span, if `next` starts where `self` ends
+    /// (`Consumer::continue_folder`).
+    pub(super) fn joined(self, next: Span) -> Option<Span> {
+        (self.hi == next.lo).then_some(Span {
+            lo: self.lo,
+            hi: next.hi,
+        })
+    }
+
     /// The first `index` positions and the rest (`Consumer::split_at`).
     pub(super) fn split_at(self, index: usize) -> (Span, Span) {
         let mid = self.lo.saturating_add(index).min(self.hi);
@@ -193,6 +202,21 @@ where
 
     fn full(&self) -> bool {
         self.beaten()
+    }
+
+    /// A folder found nothing yet (it would be full) and may search on into
+    /// the positions right after its own: they are one range now.
+    fn can_continue(&self, folder: &Self::Folder) -> bool {
+        folder.consumer.span.joined(self.span).is_some()
+    }
+
+    fn continue_folder(self, mut folder: Self::Folder) -> Self::Folder {
+        folder.consumer.span = folder
+            .consumer
+            .span
+            .joined(self.span)
+            .expect("checked by can_continue");
+        folder
     }
 }
 

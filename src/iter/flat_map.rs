@@ -112,6 +112,13 @@ where
     fn full(&self) -> bool {
         self.base.full()
     }
+
+    /// The folder drives the next items' iterators into consumers split
+    /// off its own, whose positions also come before everything after
+    /// this consumer's: all that the order needs.
+    fn can_continue(&self, _folder: &Self::Folder) -> bool {
+        true
+    }
 }
 
 impl<T, C, F, PI> UnindexedConsumer<T> for FlatMapConsumer<'_, C, F>

@@ -145,6 +145,19 @@ where
     fn full(&self) -> bool {
         self.base.full()
     }
+
+    fn can_continue(&self, folder: &Self::Folder) -> bool {
+        self.base.can_continue(&folder.base)
+    }
+
+    /// One accumulator for the whole piece, as if it had not been cut.
+    fn continue_folder(self, folder: Self::Folder) -> Self::Folder {
+        FoldFolder {
+            base: self.base.continue_folder(folder.base),
+            acc: folder.acc,
+            fold_op: folder.fold_op,
+        }
+    }
 }
 
 impl<T, C, S, F> UnindexedConsumer<T> for FoldConsumer<'_, C, S, F>

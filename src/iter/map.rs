@@ -453,6 +453,17 @@ where
     fn full(&self) -> bool {
         self.base.full()
     }
+    fn can_continue(&self, folder: &Self::Folder) -> bool {
+        self.base.can_continue(&folder.base)
+    }
+    /// The running op goes on too (a `map_init` value serves the whole
+    /// piece).
+    fn continue_folder(self, folder: Self::Folder) -> Self::Folder {
+        OpFolder {
+            base: self.base.continue_folder(folder.base),
+            op: folder.op,
+        }
+    }
 }
 
 impl<T, C, O> UnindexedConsumer<T> for OpConsumer<C, O>

@@ -260,6 +260,17 @@ where
     fn full(&self) -> bool {
         self.op.stopped() || self.base.full()
     }
+
+    fn can_continue(&self, folder: &Self::Folder) -> bool {
+        self.base.can_continue(&folder.base)
+    }
+
+    fn continue_folder(self, folder: Self::Folder) -> Self::Folder {
+        StopFolder {
+            base: self.base.continue_folder(folder.base),
+            op: folder.op,
+        }
+    }
 }
 
 impl<T, C, O> UnindexedConsumer<T> for StopConsumer<C, O>

@@ -140,6 +140,11 @@ where
     fn full(&self) -> bool {
         self.failed.load(Ordering::Relaxed)
     }
+
+    /// One accumulator for the whole piece.
+    fn can_continue(&self, _folder: &Self::Folder) -> bool {
+        true
+    }
 }
 
 impl<T, R, ID, OP> UnindexedConsumer<R> for TryReduceConsumer<'_, ID, OP>
@@ -359,6 +364,19 @@ where
 
     fn full(&self) -> bool {
         self.base.full()
+    }
+
+    fn can_continue(&self, folder: &Self::Folder) -> bool {
+        self.base.can_continue(&folder.base)
+    }
+
+    /// One accumulator for the whole piece, as if it had not been cut.
+    fn continue_folder(self, folder: Self::Folder) -> Self::Folder {
+        TryFoldFolder {
+            base: self.base.continue_folder(folder.base),
+            acc: folder.acc,
+            fold_op: folder.fold_op,
+        }
     }
 }
 

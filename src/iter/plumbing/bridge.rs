@@ -111,9 +111,15 @@ where
 /// `min_len` items. Before each, `next(items folded, items left, size of
 /// the previous chunk)` gives the size of the next (the rest if it is
 /// larger), or `None` to hand the rest to `elsewhere` (split it in two, or
-/// run it on the global pool). Each chunk is cut off both sides with
-/// `split_at`, folded, and its result combined, left to right, with the
-/// reducer of its split.
+/// run it on the global pool).
+///
+/// Each chunk is cut off both sides with `split_at`, so that the rest stays
+/// a consumer that can still be split. Its items go on into the folder of
+/// the chunk before when the consumer can carry it on
+/// (`Consumer::can_continue`): then a piece has one folder and one result,
+/// however many chunks it took. Otherwise the chunk gets a folder of its
+/// own, and the results are combined, left to right, with the reducers of
+/// the splits between them.
 fn fold_in_chunks<P, C>(
     len: usize,
     producer: P,
@@ -128,7 +134,12 @@ where
     let (mut producer, mut consumer, mut left) = (producer, consumer, len);
     let mut chunk = producer.min_len().max(1);
     let mut folded = 0;
-    let mut results: Option<(C::Result, C::Reducer)> = None;
+    // The results of the folders closed so far, reduced, with the reducer
+    // that joins them to what follows.
+    let mut done: Option<(C::Result, C::Reducer)> = None;
+    // The latest chunk's folder, with the reducer that joins its result to
+    // what `consumer` makes of the rest.
+    let mut open: Option<(C::Folder, C::Reducer)> = None;
     loop {
         let size = if consumer.full() {
             // Whatever is left stops at once.
@@ -136,22 +147,54 @@ where
         } else {
             match next(folded, left, chunk) {
                 Some(size) => size,
-                None => return combine(results, elsewhere(left, producer, consumer)),
+                None => {
+                    let before = close(done, open);
+                    return combine(before, elsewhere(left, producer, consumer));
+                }
             }
         };
         if size >= left {
-            let last = producer.fold_with(consumer.into_folder()).complete();
-            return combine(results, last);
+            let last = producer.fold_with(carry_on(&mut done, open, consumer));
+            return combine(done, last.complete());
         }
         let (head, rest) = producer.split_at(size);
         let (c_head, c_rest, reducer) = consumer.split_at(size);
-        let piece = head.fold_with(c_head.into_folder()).complete();
-        results = Some(match results {
-            None => (piece, reducer),
-            Some((acc, previous)) => (previous.reduce(acc, piece), reducer),
-        });
+        let folder = head.fold_with(carry_on(&mut done, open.take(), c_head));
+        open = Some((folder, reducer));
         (producer, consumer, left) = (rest, c_rest, left - size);
         (folded, chunk) = (folded + size, size);
+    }
+}
+
+/// The folder for `consumer`'s items: the open one carried on, if it still
+/// takes items and the consumer can carry it; else a new one, after the
+/// open one is closed into `done`.
+fn carry_on<T, C: Consumer<T>>(
+    done: &mut Option<(C::Result, C::Reducer)>,
+    open: Option<(C::Folder, C::Reducer)>,
+    consumer: C,
+) -> C::Folder {
+    match open {
+        // The reducer between the two is not needed: one folder spans both.
+        Some((folder, _)) if !folder.full() && consumer.can_continue(&folder) => {
+            consumer.continue_folder(folder)
+        }
+        open => {
+            *done = close(done.take(), open);
+            consumer.into_folder()
+        }
+    }
+}
+
+/// `done` with the open folder's result reduced onto it, and the open
+/// folder's reducer to join that to what follows.
+fn close<R, Red: Reducer<R>, F: Folder<Item, Result = R>, Item>(
+    done: Option<(R, Red)>,
+    open: Option<(F, Red)>,
+) -> Option<(R, Red)> {
+    match open {
+        Some((folder, reducer)) => Some((combine(done, folder.complete()), reducer)),
+        None => done,
     }
 }
 

@@ -159,6 +159,35 @@ pub trait Consumer<Item>: Send + Sized {
 
     /// Whether no more items are wanted (a search that found its answer).
     fn full(&self) -> bool;
+
+    /// Whether [`continue_folder`](Self::continue_folder) may carry
+    /// `folder`, the folder of the items just before this consumer's, on
+    /// into this consumer's items. Not in rayon; the default, `false`, is
+    /// always correct.
+    ///
+    /// `bridge` folds a piece in chunks, cutting consumer and producer at
+    /// each chunk so that the rest can still be split if the pool asks for
+    /// work. Where a consumer can say yes here, the chunks of a piece share
+    /// one folder and one result (one vector of a `collect`, one
+    /// accumulator of a `fold`) instead of one per chunk.
+    ///
+    /// `folder` came from a consumer split off this one's left neighbour
+    /// (`split_at`, then `into_folder` or `continue_folder`) and has taken
+    /// every item of its range unless it became [`full`](Folder::full).
+    fn can_continue(&self, folder: &Self::Folder) -> bool {
+        let _ = folder;
+        false
+    }
+
+    /// Carries `folder` on into this consumer's items: the folder returned
+    /// takes them next, and its result stands for both ranges (the reducer
+    /// of the split between them is not used). Only called after
+    /// [`can_continue`](Self::can_continue) said yes; the default keeps
+    /// `folder` as it is, which is right for a consumer whose pieces are
+    /// interchangeable (a sum, a `for_each`).
+    fn continue_folder(self, folder: Self::Folder) -> Self::Folder {
+        folder
+    }
 }
 
 /// A consumer that can also be split without knowing where (for
