@@ -1,5 +1,5 @@
 //! Behaviour of `forkscope::join` and `ThreadPool` on the default `StdBackend`
-//! (DESIGN §4): results of join-based recursion, panic propagation (cold path
+//! (`docs/architecture.md`, "Fork-join"): results of join-based recursion, panic propagation (cold path
 //! from outside a pool, hot path on a worker, and deep inside a join tree
 //! where halves are stolen), joins from foreign threads and across pools,
 //! nested installs, pool sizes, thread names, pool shutdown, proof that `b`

@@ -1,5 +1,5 @@
-//! Behaviour of `forkscope::scope` on the default `StdBackend` (DESIGN §3):
-//! borrowing, blocking between spawns, waiting for every spawn and its
+//! Behaviour of `forkscope::scope` on the default `StdBackend`
+//! (`docs/architecture.md`, "Scoped threads"): borrowing, blocking between spawns, waiting for every spawn and its
 //! result's drop, panic propagation, `is_finished`, many and nested spawns,
 //! leaked handles, and `Builder`.
 //!

@@ -1,4 +1,5 @@
-//! The allocation promise of DESIGN §3: a spawn on a reused (cached) thread
+//! The allocation promise of `scope` (`docs/architecture.md`, "Zero
+//! allocations per `join`; one per spawn"): a spawn on a reused (cached) thread
 //! costs one heap allocation (closure, result and completion event in one
 //! packet), and a scope one more (its shared `Arc<ScopeData>`).
 //!
