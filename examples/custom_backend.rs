@@ -73,12 +73,13 @@ mod linux {
         let start = unsafe { Box::from_raw(arg.cast::<Start>()) };
         if let Some(name) = &start.name {
             // Cosmetic (it shows in `top` and debuggers), so errors are
-            // ignored. SAFETY: this live thread, a C string of at most 15
-            // bytes that outlives the call.
+            // ignored.
+            // SAFETY: this live thread, a C string of at most 15 bytes that
+            // outlives the call.
             unsafe { libc::pthread_setname_np(libc::pthread_self(), name.as_ptr()) };
         }
-        // forkscope runs every user closure inside `catch_unwind` below, so
-        // `main` does not unwind; if it ever did, unwinding out of this
+        // forkscope runs every user closure inside `Backend::catch_unwind`
+        // (implemented below), so `main` does not unwind; if it ever did, unwinding out of this
         // `extern "C"` function aborts the process, a safe outcome.
         (start.main)();
         ptr::null_mut()
