@@ -1,5 +1,6 @@
-//! The auto traits of the public types, pinned at compile time (DESIGN §6):
-//! a change that loses or gains one fails to build this file.
+//! The auto traits of the public types, pinned at compile time
+//! (`docs/architecture.md`, "Borrowing is sound"): a change that loses or
+//! gains one fails to build this file.
 
 use forkscope::{Builder, Scope, ScopedJoinHandle, SpawnError};
 use static_assertions::{assert_impl_all, assert_not_impl_any};

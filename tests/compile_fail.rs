@@ -1,6 +1,6 @@
-//! Compile-time guarantees (DESIGN §6): every `ui-tests/*.rs` must fail to
-//! compile with exactly the error pinned in its `.stderr`, and every
-//! `ui-tests/pass/*.rs` must compile and run.
+//! Compile-time guarantees (`docs/architecture.md`, "Borrowing is sound"):
+//! every `ui-tests/*.rs` must fail to compile with exactly the error pinned
+//! in its `.stderr`, and every `ui-tests/pass/*.rs` must compile and run.
 //!
 //! Compiler messages change between releases, so the `.stderr` files are pinned
 //! to the stable toolchain; on nightly, beta or a dev build the suite is skipped

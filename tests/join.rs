@@ -1,9 +1,10 @@
 //! Behaviour of `forkscope::join` and `ThreadPool` on the default `StdBackend`
-//! (DESIGN §4): results of join-based recursion, panic propagation (cold path
-//! from outside a pool, hot path on a worker, and deep inside a join tree
-//! where halves are stolen), joins from foreign threads and across pools,
-//! nested installs, pool sizes, thread names, pool shutdown, proof that `b`
-//! really runs in parallel, and an idle pool's CPU use.
+//! (`docs/architecture.md`, "Fork-join"): results of join-based recursion,
+//! panic propagation (cold path from outside a pool, hot path on a worker,
+//! and deep inside a join tree where halves are stolen), joins from foreign
+//! threads and across pools, nested installs, pool sizes, thread names, pool
+//! shutdown, proof that `b` really runs in parallel, and an idle pool's CPU
+//! use.
 //!
 //! The tests of this binary run concurrently and share the global pool, so
 //! none depends on which worker runs what; allocations are counted in

@@ -1,5 +1,6 @@
-//! DESIGN §4: "Zero heap allocations per `join`, hot or cold: jobs live on
-//! the stack." A counting global allocator checks it once the pools are
+//! A `join` allocates nothing, hot or cold: its jobs live on the stack
+//! (`docs/architecture.md`, "Zero allocations per `join`; one per spawn").
+//! A counting global allocator checks it once the pools are
 //! running: cold joins from a thread outside the pool (`ThreadPool::join`,
 //! `forkscope::join` into the global pool, `install`), and hot joins on the
 //! workers, stolen or not.

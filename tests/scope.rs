@@ -1,7 +1,7 @@
-//! Behaviour of `forkscope::scope` on the default `StdBackend` (DESIGN §3):
-//! borrowing, blocking between spawns, waiting for every spawn and its
-//! result's drop, panic propagation, `is_finished`, many and nested spawns,
-//! leaked handles, and `Builder`.
+//! Behaviour of `forkscope::scope` on the default `StdBackend`
+//! (`docs/architecture.md`, "Scoped threads"): borrowing, blocking between
+//! spawns, waiting for every spawn and its result's drop, panic propagation,
+//! `is_finished`, many and nested spawns, leaked handles, and `Builder`.
 //!
 //! The tests of this binary run concurrently and share the global thread
 //! cache, so none of them depends on which cached thread runs a spawn; thread

@@ -1,6 +1,7 @@
-//! The allocation promise of DESIGN §3: a spawn on a reused (cached) thread
-//! costs one heap allocation (closure, result and completion event in one
-//! packet), and a scope one more (its shared `Arc<ScopeData>`).
+//! The allocation promise of `scope` (`docs/architecture.md`, "Zero
+//! allocations per `join`; one per spawn"): a spawn on a reused (cached)
+//! thread costs one heap allocation (closure, result and completion event in
+//! one packet), and a scope one more (its shared `Arc<ScopeData>`).
 //!
 //! A counting global allocator counts every allocation in the process while
 //! enabled, and those of each thread separately. This binary holds a single
