@@ -10,7 +10,12 @@
 //!   With the `std` feature (default) [`StdBackend`] is used; without it,
 //!   install yours with [`set_global_backend`].
 //!
+//! The examples in this documentation run on the default [`StdBackend`], so
+//! those that start threads are tested only with the `std` feature; without
+//! it, the same code works once a backend is installed.
+//!
 //! ```
+//! # #[cfg(feature = "std")] {
 //! let data = vec![1u64, 2, 3, 4, 5, 6, 7, 8];
 //! let (left, right) = data.split_at(4);
 //! let total = forkscope::scope(|s| {
@@ -22,6 +27,7 @@
 //!
 //! let (a, b) = forkscope::join(|| data[0] * 10, || data[7] * 10);
 //! assert_eq!((a, b), (10, 80));
+//! # }
 //! ```
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
