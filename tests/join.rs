@@ -345,6 +345,7 @@ fn join_with_panics(site: Site<'_>, panic_a: bool, panic_b: bool) -> Outcome {
                 .to_owned(),
         ),
     };
+    common::assert_no_panic_escaped();
     Outcome {
         a_ran: a_ran.load(Ordering::SeqCst),
         b_ran: b_ran.load(Ordering::SeqCst),
@@ -381,7 +382,6 @@ fn check_panic_in_both(site: Site<'_>) {
         Some("a panicked (deliberate)"),
         "a's payload wins"
     );
-    common::assert_no_panic_escaped();
 }
 
 #[test]
