@@ -1,11 +1,18 @@
 //! Pools that call into each other: a worker blocked on another pool keeps
 //! working for its own, so single-thread pools cannot deadlock.
-#![cfg(feature = "std")]
+//!
+//! With `--no-default-features` the same tests run on the pthread test
+//! backend (`tests/common/pthread_backend.rs`), installed by `common::setup`.
+#![cfg(any(feature = "std", target_os = "linux"))]
 
+mod common;
+
+use common::setup;
 use forkscope::ThreadPoolBuilder;
 
 #[test]
 fn single_thread_pools_calling_back_into_each_other_do_not_deadlock() {
+    setup();
     let a = ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let b = ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     // a's only worker waits for b, whose job needs a's only worker again.
@@ -18,6 +25,7 @@ fn single_thread_pools_calling_back_into_each_other_do_not_deadlock() {
 
 #[test]
 fn join_inside_a_cross_pool_callback_uses_the_inner_pool() {
+    setup();
     let a = ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let b = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
     fn fib(n: u64) -> u64 {
@@ -42,6 +50,7 @@ fn join_inside_a_cross_pool_callback_uses_the_inner_pool() {
 
 #[test]
 fn a_panic_crossing_pools_reaches_the_caller() {
+    setup();
     let a = ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let b = ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

@@ -5,19 +5,19 @@
 //! point; panics in closures; and collect's drop accounting.
 //!
 //! With `--no-default-features` the same tests run on the pthread test
-//! backend (`tests/common/pthread_backend.rs`), installed by `setup`.
+//! backend (`tests/common/pthread_backend.rs`), installed by `common::setup`.
 #![cfg(any(feature = "std", target_os = "linux"))]
 
-#[path = "common/iter_support.rs"]
-mod support;
+mod common;
 
+use common::iter_support::{SIZES, everywhere, pools, quiet, sink, values};
+use common::setup;
 use forkscope::ThreadPoolBuilder;
 use forkscope::iter::plumbing::{Producer, ProducerCallback};
 use forkscope::prelude::*;
 use std::num::Wrapping;
 use std::panic;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use support::{SIZES, everywhere, pools, quiet, setup, sink, values};
 
 #[test]
 fn slice_sum_count_min_max_match_sequential() {

@@ -3,8 +3,14 @@
 //! allocator checks it, inside a pool and from outside any pool, once the
 //! pools are running. One test per binary: every allocation of the process
 //! is counted.
-#![cfg(feature = "std")]
+//!
+//! With `--no-default-features` the same test runs on the pthread test
+//! backend (`tests/common/pthread_backend.rs`), installed by `common::setup`.
+#![cfg(any(feature = "std", target_os = "linux"))]
 
+mod common;
+
+use common::setup;
 use forkscope::ThreadPoolBuilder;
 use forkscope::prelude::*;
 
@@ -68,6 +74,7 @@ fn operations(v: &[u64]) -> u64 {
 
 #[test]
 fn reductions_and_searches_never_allocate_and_indexed_collect_allocates_once() {
+    setup();
     let n = if cfg!(miri) { 500 } else { 200_000 };
     let v: Vec<u64> = (0..n).collect();
     let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();

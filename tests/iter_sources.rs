@@ -8,12 +8,13 @@
 //! consumer that stops early.
 //!
 //! With `--no-default-features` the same tests run on the pthread test
-//! backend (`tests/common/pthread_backend.rs`), installed by `setup`.
+//! backend (`tests/common/pthread_backend.rs`), installed by `common::setup`.
 #![cfg(any(feature = "std", target_os = "linux"))]
 
-#[path = "common/iter_support.rs"]
-mod support;
+mod common;
 
+use common::iter_support::everywhere;
+use common::setup;
 use forkscope::iter::plumbing::{
     Consumer, Folder, Producer, ProducerCallback, Reducer, UnindexedConsumer,
 };
@@ -26,7 +27,6 @@ use std::num::Wrapping;
 use std::ops::{BitXor, RangeInclusive};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use support::{everywhere, setup};
 
 const SIZES: &[usize] = if cfg!(miri) {
     &[0, 7]

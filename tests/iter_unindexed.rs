@@ -4,19 +4,19 @@
 //! short-circuits counted; the first error in order.
 //!
 //! With `--no-default-features` the same tests run on the pthread test
-//! backend (`tests/common/pthread_backend.rs`), installed by `setup`.
+//! backend (`tests/common/pthread_backend.rs`), installed by `common::setup`.
 #![cfg(any(feature = "std", target_os = "linux"))]
 
-#[path = "common/iter_support.rs"]
-mod support;
+mod common;
 
+use common::iter_support::{SIZES, everywhere, pools, quiet, sink, values};
+use common::setup;
 use forkscope::ThreadPoolBuilder;
 use forkscope::iter::Either;
 use forkscope::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashSet, LinkedList, VecDeque};
 use std::panic;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use support::{SIZES, everywhere, pools, quiet, setup, sink, values};
 
 #[test]
 fn filter_filter_map_and_the_flat_maps_match_sequential_in_order() {
@@ -240,6 +240,7 @@ fn every_collection_collects_and_extends_like_sequential() {
 #[test]
 fn hash_collections_collect_and_extend_like_sequential() {
     use std::collections::{HashMap, HashSet};
+    setup();
     everywhere(|| {
         for &n in SIZES {
             let v = values(n);

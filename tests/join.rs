@@ -1,10 +1,13 @@
-//! Behaviour of `forkscope::join` and `ThreadPool` on the default `StdBackend`
-//! (`docs/architecture.md`, "Fork-join"): results of join-based recursion,
-//! panic propagation (cold path from outside a pool, hot path on a worker,
-//! and deep inside a join tree where halves are stolen), joins from foreign
-//! threads and across pools, nested installs, pool sizes, thread names, pool
-//! shutdown, proof that `b` really runs in parallel, and an idle pool's CPU
-//! use.
+//! Behaviour of `forkscope::join` and `ThreadPool` (see `src/pool/mod.rs`):
+//! results of join-based recursion, panic propagation (cold path from
+//! outside a pool, hot path on a worker, and deep inside a join tree where
+//! halves are stolen), joins from foreign threads and across pools, nested
+//! installs, pool sizes, thread names, pool shutdown, proof that `b` really
+//! runs in parallel, and an idle pool's CPU use.
+//!
+//! The tests run on `StdBackend`, and with `--no-default-features` on the
+//! pthread test backend (`tests/common/pthread_backend.rs`), installed by
+//! `common::setup`; the test backends below wrap whichever it is.
 //!
 //! The tests of this binary run concurrently and share the global pool, so
 //! none depends on which worker runs what; allocations are counted in
@@ -13,9 +16,12 @@
 //! Under Miri the sizes shrink and the tests that need real time, big stacks,
 //! thread names or `/proc` are skipped. The `/proc` tests (worker threads
 //! exiting, idle CPU) assume Linux, like the CI machines.
-#![cfg(all(feature = "std", target_os = "linux"))]
+#![cfg(target_os = "linux")]
 
-use forkscope::{Backend, SpawnError, StdBackend, ThreadPool, ThreadPoolBuilder, ThreadSpec};
+mod common;
+
+use common::setup;
+use forkscope::{Backend, SpawnError, ThreadPool, ThreadPoolBuilder, ThreadSpec};
 use std::any::Any;
 use std::collections::HashSet;
 use std::panic::{self, AssertUnwindSafe};
@@ -173,6 +179,7 @@ fn assert_each_leaf_visited_once(visits: &[AtomicU8]) {
 
 #[test]
 fn fib_via_join_matches_sequential_fib() {
+    setup();
     assert_eq!(fib_join(FIB_N), fib_seq(FIB_N));
     if !cfg!(miri) {
         assert_eq!(fib_join(25), 75_025);
@@ -181,12 +188,14 @@ fn fib_via_join_matches_sequential_fib() {
 
 #[test]
 fn fib_via_join_inside_install_matches_sequential_fib() {
+    setup();
     let pool = pool(2);
     assert_eq!(pool.install(|| fib_join(FIB_N)), fib_seq(FIB_N));
 }
 
 #[test]
 fn join_quicksort_of_pseudo_random_values_matches_slice_sort() {
+    setup();
     let n = size(1_000_000, 1_000);
     let mut values = xorshift_values(n, 0x9E37_79B9_7F4A_7C15);
     let mut expected = values.clone();
@@ -201,6 +210,7 @@ fn join_quicksort_of_pseudo_random_values_matches_slice_sort() {
 
 #[test]
 fn join_quicksort_inside_install_matches_slice_sort() {
+    setup();
     let pool = pool(2);
     let n = size(1_000_000, 1_000);
     let mut values = xorshift_values(n, 0x2545_F491_4F6C_DD1D);
@@ -216,6 +226,7 @@ fn join_quicksort_inside_install_matches_slice_sort() {
 
 #[test]
 fn join_tree_of_a_million_leaves_counts_each_leaf_once() {
+    setup();
     let n = size(1_000_000, 1 << 10);
     let visits: Vec<AtomicU8> = (0..n).map(|_| AtomicU8::new(0)).collect();
     assert_eq!(count_leaves(0, n, &visits), n);
@@ -224,6 +235,7 @@ fn join_tree_of_a_million_leaves_counts_each_leaf_once() {
 
 #[test]
 fn join_tree_inside_a_three_thread_pool_counts_each_leaf_once() {
+    setup();
     let pool = pool(3);
     let n = size(1_000_000, 1 << 8);
     let visits: Vec<AtomicU8> = (0..n).map(|_| AtomicU8::new(0)).collect();
@@ -233,6 +245,7 @@ fn join_tree_inside_a_three_thread_pool_counts_each_leaf_once() {
 
 #[test]
 fn join_borrows_and_mutates_disjoint_halves() {
+    setup();
     fn double_all(s: &mut [u64]) {
         if s.len() <= 8 {
             s.iter_mut().for_each(|x| *x *= 2);
@@ -249,6 +262,7 @@ fn join_borrows_and_mutates_disjoint_halves() {
 
 #[test]
 fn join_returns_each_halfs_own_result() {
+    setup();
     let (a, b) = forkscope::join(|| String::from("left"), || vec![1u8, 2, 3]);
     assert_eq!(a, "left");
     assert_eq!(b, [1, 2, 3]);
@@ -259,6 +273,7 @@ fn join_returns_each_halfs_own_result() {
 
 #[test]
 fn cold_join_runs_both_halves_on_pool_workers() {
+    setup();
     assert_eq!(forkscope::current_thread_index(), None);
     let (a, b) = forkscope::join(
         forkscope::current_thread_index,
@@ -330,6 +345,7 @@ fn join_with_panics(site: Site<'_>, panic_a: bool, panic_b: bool) -> Outcome {
                 .to_owned(),
         ),
     };
+    common::assert_no_panic_escaped();
     Outcome {
         a_ran: a_ran.load(Ordering::SeqCst),
         b_ran: b_ran.load(Ordering::SeqCst),
@@ -370,39 +386,46 @@ fn check_panic_in_both(site: Site<'_>) {
 
 #[test]
 fn join_from_outside_propagates_panic_from_a_after_running_b() {
+    setup();
     check_panic_in_a_only(Site::Outside);
 }
 
 #[test]
 fn join_from_outside_propagates_panic_from_b_after_running_a() {
+    setup();
     check_panic_in_b_only(Site::Outside);
 }
 
 #[test]
 fn join_from_outside_with_both_halves_panicking_resumes_as_payload() {
+    setup();
     check_panic_in_both(Site::Outside);
 }
 
 #[test]
 fn join_on_worker_propagates_panic_from_a_after_running_b() {
+    setup();
     let pool = pool(2);
     check_panic_in_a_only(Site::Installed(&pool));
 }
 
 #[test]
 fn join_on_worker_propagates_panic_from_b_after_running_a() {
+    setup();
     let pool = pool(2);
     check_panic_in_b_only(Site::Installed(&pool));
 }
 
 #[test]
 fn join_on_worker_with_both_halves_panicking_resumes_as_payload() {
+    setup();
     let pool = pool(2);
     check_panic_in_both(Site::Installed(&pool));
 }
 
 #[test]
 fn join_without_panics_returns_both_results_on_either_path() {
+    setup();
     let pool = pool(2);
     for site in [Site::Outside, Site::Installed(&pool)] {
         let out = join_with_panics(site, false, false);
@@ -413,6 +436,7 @@ fn join_without_panics_returns_both_results_on_either_path() {
 
 #[test]
 fn pool_is_usable_after_joins_panicked_on_it() {
+    setup();
     let pool = pool(2);
     for _ in 0..size(20, 2) {
         check_panic_in_both(Site::Installed(&pool));
@@ -449,6 +473,7 @@ fn run_panicking_tree(pool: &ThreadPool, n: usize, panicking: &[usize]) -> Strin
     }));
     let payload = result.expect_err("a leaf panicked, so the tree must");
     assert_each_leaf_visited_once(&ran);
+    common::assert_no_panic_escaped();
     panic_message(&*payload)
         .expect("the payload of a panic!")
         .to_owned()
@@ -456,6 +481,7 @@ fn run_panicking_tree(pool: &ThreadPool, n: usize, panicking: &[usize]) -> Strin
 
 #[test]
 fn panic_deep_in_a_stolen_join_tree_propagates_after_every_other_leaf_ran() {
+    setup();
     let pool = pool(3);
     let n = size(1 << 13, 1 << 5);
     // The leftmost leaf is an `a` at every level, the rightmost a `b` at
@@ -469,6 +495,7 @@ fn panic_deep_in_a_stolen_join_tree_propagates_after_every_other_leaf_ran() {
 
 #[test]
 fn two_panicking_leaves_of_a_join_tree_resume_the_leftmost_payload() {
+    setup();
     // `a`'s payload wins at every join, so the leftmost panic reaches the
     // root whichever threads ran the leaves and in whichever order.
     let pool = pool(3);
@@ -485,6 +512,7 @@ fn two_panicking_leaves_of_a_join_tree_resume_the_leftmost_payload() {
 
 #[test]
 fn panic_deep_in_a_join_tree_from_outside_propagates_after_every_other_leaf_ran() {
+    setup();
     quiet_deliberate_panics();
     let n = size(1 << 12, 1 << 5);
     let ran: Vec<AtomicU8> = (0..n).map(|_| AtomicU8::new(0)).collect();
@@ -506,6 +534,7 @@ fn panic_deep_in_a_join_tree_from_outside_propagates_after_every_other_leaf_ran(
 
 #[test]
 fn join_from_four_external_threads_at_once_gives_each_its_result() {
+    setup();
     let ns = [FIB_N, FIB_N - 1, FIB_N - 2, FIB_N - 3];
     let handles: Vec<_> = ns
         .iter()
@@ -518,6 +547,7 @@ fn join_from_four_external_threads_at_once_gives_each_its_result() {
 
 #[test]
 fn pool_join_from_four_external_threads_at_once_gives_each_its_result() {
+    setup();
     let pool = pool(2);
     let ns = [FIB_N, FIB_N - 1, FIB_N - 2, FIB_N - 3];
     thread::scope(|s| {
@@ -536,6 +566,7 @@ fn pool_join_from_four_external_threads_at_once_gives_each_its_result() {
 
 #[test]
 fn join_from_a_forkscope_scoped_thread_works() {
+    setup();
     let (fib, index) = forkscope::scope(|s| {
         let handle = s.spawn(|| {
             // A scoped thread is not a pool worker: its join is a cold one.
@@ -550,6 +581,7 @@ fn join_from_a_forkscope_scoped_thread_works() {
 
 #[test]
 fn install_of_pool_b_inside_pool_a_runs_joins_on_b() {
+    setup();
     let a = pool(2);
     let b = pool(3);
     let (outer, inner) = a.install(|| {
@@ -575,6 +607,7 @@ fn install_of_pool_b_inside_pool_a_runs_joins_on_b() {
 
 #[test]
 fn install_of_b_inside_a_inside_b_runs_joins_on_b() {
+    setup();
     let a = pool(2);
     let b = pool(3);
     let (outer_b, in_a, inner_b, fib) = b.install(|| {
@@ -591,6 +624,7 @@ fn install_of_b_inside_a_inside_b_runs_joins_on_b() {
 
 #[test]
 fn install_inside_install_of_the_same_pool_runs_inline() {
+    setup();
     let pool = pool(2);
     let (outer, inner) = pool.install(|| {
         let outer = (forkscope::current_thread_index(), thread::current().id());
@@ -603,6 +637,7 @@ fn install_inside_install_of_the_same_pool_runs_inline() {
 
 #[test]
 fn pool_join_inside_its_own_install_stays_on_the_pool() {
+    setup();
     let pool = pool(2);
     let (a, b) = pool.install(|| {
         pool.join(
@@ -648,6 +683,7 @@ fn leaf_indices(pool: &ThreadPool, n: usize) -> HashSet<Option<usize>> {
 
 #[test]
 fn pool_of_one_thread_runs_joins_correctly_on_worker_zero() {
+    setup();
     let pool = pool(1);
     assert_eq!(pool.current_num_threads(), 1);
     let (threads, index, fib) = pool.install(|| {
@@ -667,6 +703,7 @@ fn pool_of_one_thread_runs_joins_correctly_on_worker_zero() {
 
 #[test]
 fn pool_of_three_threads_reports_its_size_and_indices_in_range() {
+    setup();
     let pool = pool(3);
     assert_eq!(pool.current_num_threads(), 3);
     let (threads, index, fib) = pool.install(|| {
@@ -686,15 +723,17 @@ fn pool_of_three_threads_reports_its_size_and_indices_in_range() {
 
 #[test]
 fn pool_with_zero_threads_uses_available_parallelism() {
+    setup();
     let pool = pool(0);
-    let expected = thread::available_parallelism().map_or(1, |n| n.get());
+    let expected = common::backend().available_parallelism();
     assert_eq!(pool.current_num_threads(), expected);
     assert_eq!(pool.install(forkscope::current_num_threads), expected);
 }
 
 #[test]
 fn current_num_threads_outside_any_pool_is_the_global_pools_size() {
-    let expected = thread::available_parallelism().map_or(1, |n| n.get());
+    setup();
+    let expected = common::backend().available_parallelism();
     assert_eq!(forkscope::current_num_threads(), expected);
     assert_eq!(forkscope::current_thread_index(), None);
 }
@@ -702,22 +741,20 @@ fn current_num_threads_outside_any_pool_is_the_global_pools_size() {
 #[test]
 #[cfg_attr(miri, ignore = "thread names are not part of what Miri checks")]
 fn thread_name_is_visible_to_work_on_the_workers() {
+    setup();
     let pool = ThreadPoolBuilder::new()
         .num_threads(2)
         .thread_name(|i| format!("join-test-{i}"))
         .build()
         .unwrap();
     let (name, index) = pool.install(|| {
-        let name = thread::current().name().map(str::to_owned);
+        let name = common::current_thread_name();
         (name, forkscope::current_thread_index())
     });
     let index = index.expect("install runs on a worker");
     assert_eq!(name, Some(format!("join-test-{index}")));
 
-    let (a, b) = pool.join(
-        || thread::current().name().map(str::to_owned),
-        || thread::current().name().map(str::to_owned),
-    );
+    let (a, b) = pool.join(common::current_thread_name, common::current_thread_name);
     for name in [a, b] {
         let name = name.expect("workers are named");
         assert!(name.starts_with("join-test-"), "{name}");
@@ -727,6 +764,7 @@ fn thread_name_is_visible_to_work_on_the_workers() {
 #[test]
 #[cfg_attr(miri, ignore = "Miri does not model stack sizes")]
 fn stack_size_is_given_to_the_workers() {
+    setup();
     /// Uses a little over 16 KiB of stack per level.
     fn deep(level: u64) -> u64 {
         let mut buf = [0u8; 16 * 1024];
@@ -765,11 +803,13 @@ fn drop_in_time(pool: ThreadPool) {
 
 #[test]
 fn pool_dropped_right_after_build_shuts_down() {
+    setup();
     drop_in_time(pool(2));
 }
 
 #[test]
 fn pool_dropped_while_idle_shuts_down() {
+    setup();
     let pool = pool(2);
     assert_eq!(pool.join(|| 1, || 2), (1, 2));
     // Long enough for both workers to go from spinning to sleeping.
@@ -779,6 +819,7 @@ fn pool_dropped_while_idle_shuts_down() {
 
 #[test]
 fn pool_dropped_right_after_work_shuts_down() {
+    setup();
     let pool = pool(2);
     assert_eq!(pool.install(|| fib_join(FIB_N)), fib_seq(FIB_N));
     drop_in_time(pool);
@@ -786,6 +827,7 @@ fn pool_dropped_right_after_work_shuts_down() {
 
 #[test]
 fn pool_dropped_on_another_thread_shuts_down() {
+    setup();
     let pool = pool(3);
     assert_eq!(pool.install(|| fib_join(FIB_N)), fib_seq(FIB_N));
     thread::spawn(move || drop_in_time(pool)).join().unwrap();
@@ -794,6 +836,7 @@ fn pool_dropped_on_another_thread_shuts_down() {
 #[test]
 #[cfg_attr(miri, ignore = "reads /proc")]
 fn dropping_a_pool_stops_its_worker_threads() {
+    setup();
     // The workers' names let us find their threads in /proc and watch them
     // go away.
     let pool = ThreadPoolBuilder::new()
@@ -824,6 +867,7 @@ fn dropping_a_pool_stops_its_worker_threads() {
 
 #[test]
 fn many_pools_created_and_dropped_in_turn_never_hang() {
+    setup();
     let start = Instant::now();
     for i in 0..size(50, 5) {
         let pool = pool(1 + i % 3);
@@ -840,8 +884,9 @@ fn many_pools_created_and_dropped_in_turn_never_hang() {
     );
 }
 
-/// A backend that refuses to start the `FAIL_AT`-th thread it is asked for,
-/// and counts how many of the threads it started have finished.
+/// The binary's backend (`common::backend`), except that it refuses to start
+/// the `FAIL_AT`-th thread it is asked for, and counts how many of the
+/// threads it started have finished.
 struct RefusingBackend;
 
 static REFUSING_SPAWNS: AtomicU32 = AtomicU32::new(0);
@@ -853,7 +898,7 @@ impl Backend for RefusingBackend {
         if REFUSING_SPAWNS.fetch_add(1, Ordering::SeqCst) + 1 == FAIL_AT {
             return Err(SpawnError::Refused("test refuses".into()));
         }
-        StdBackend.spawn(
+        common::backend().spawn(
             spec,
             Box::new(move || {
                 main();
@@ -862,42 +907,43 @@ impl Backend for RefusingBackend {
         )
     }
     fn wait(&self, word: &std::sync::atomic::AtomicU32, expected: u32) {
-        StdBackend.wait(word, expected)
+        common::backend().wait(word, expected)
     }
     fn wait_timeout(&self, word: &std::sync::atomic::AtomicU32, expected: u32, nanos: u64) {
-        StdBackend.wait_timeout(word, expected, nanos)
+        common::backend().wait_timeout(word, expected, nanos)
     }
     fn wake_one(&self, word: &std::sync::atomic::AtomicU32) {
-        StdBackend.wake_one(word)
+        common::backend().wake_one(word)
     }
     fn wake_all(&self, word: &std::sync::atomic::AtomicU32) {
-        StdBackend.wake_all(word)
+        common::backend().wake_all(word)
     }
     fn yield_now(&self) {
-        StdBackend.yield_now()
+        common::backend().yield_now()
     }
     fn slot(&self) -> usize {
-        StdBackend.slot()
+        common::backend().slot()
     }
     fn set_slot(&self, value: usize) {
-        StdBackend.set_slot(value)
+        common::backend().set_slot(value)
     }
     fn available_parallelism(&self) -> usize {
         2
     }
     fn catch_unwind(&self, f: &mut dyn FnMut()) -> Result<(), forkscope::Payload> {
-        StdBackend.catch_unwind(f)
+        common::backend().catch_unwind(f)
     }
     fn resume_unwind(&self, payload: forkscope::Payload) -> ! {
-        StdBackend.resume_unwind(payload)
+        common::backend().resume_unwind(payload)
     }
     fn now_nanos(&self) -> Option<u64> {
-        StdBackend.now_nanos()
+        common::backend().now_nanos()
     }
 }
 
 #[test]
 fn build_that_cannot_start_a_worker_fails_and_stops_the_started_ones() {
+    setup();
     static BACKEND: RefusingBackend = RefusingBackend;
     let result = ThreadPoolBuilder::new()
         .num_threads(3)
@@ -918,13 +964,31 @@ fn build_that_cannot_start_a_worker_fails_and_stops_the_started_ones() {
 
 #[test]
 fn pool_on_an_explicit_backend_runs_joins() {
-    static BACKEND: StdBackend = StdBackend;
+    setup();
     let pool = ThreadPoolBuilder::new()
         .num_threads(2)
-        .backend(&BACKEND)
+        .backend(common::backend())
         .build()
         .unwrap();
     assert_eq!(pool.install(|| fib_join(FIB_N)), fib_seq(FIB_N));
+    let (index, threads) = pool.install(|| {
+        (
+            forkscope::current_thread_index(),
+            forkscope::current_num_threads(),
+        )
+    });
+    assert!(matches!(index, Some(0 | 1)), "{index:?}");
+    assert_eq!(threads, 2);
+    // Without `std` forkscope finds a worker through the backend's slot
+    // (with `std`, through a thread-local of its own).
+    if cfg!(not(feature = "std")) {
+        assert_ne!(pool.install(|| common::backend().slot()), 0);
+        assert_eq!(
+            common::backend().slot(),
+            0,
+            "the caller's slot is untouched"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -962,6 +1026,7 @@ fn b_runs_in_parallel_while_a_waits(pool: &ThreadPool) {
 
 #[test]
 fn join_hands_b_to_the_other_worker_while_a_waits_for_it() {
+    setup();
     let pool = pool(2);
     b_runs_in_parallel_while_a_waits(&pool);
     // Again, with the pool warmed up.
@@ -972,6 +1037,7 @@ fn join_hands_b_to_the_other_worker_while_a_waits_for_it() {
 
 #[test]
 fn join_recruits_a_sleeping_worker_for_b_while_a_waits_for_it() {
+    setup();
     let pool = pool(2);
     assert_eq!(pool.join(|| 1, || 2), (1, 2));
     // Let both workers go to sleep: the job's start wakes one, which
@@ -1023,6 +1089,7 @@ fn process_cpu_nanos() -> u64 {
 #[test]
 #[cfg_attr(miri, ignore = "measures real CPU time")]
 fn idle_pool_sleeps_instead_of_spinning() {
+    setup();
     let pool = ThreadPoolBuilder::new()
         .num_threads(2)
         .thread_name(|i| format!("jt-idle-{i}"))
@@ -1064,7 +1131,7 @@ fn idle_pool_sleeps_instead_of_spinning() {
 // ---------------------------------------------------------------------------
 
 /// The backend of pool A in `cross_pool_wake_up_keeps_the_waiting_pools_parker_alive`:
-/// `StdBackend`, except that its `wait` wakes up every millisecond (spurious
+/// the binary's backend (`common::backend`), except that its `wait` wakes up every millisecond (spurious
 /// wake-ups are allowed), that it reports when A's worker parks, and that a
 /// `wake_one` made by a thread of pool B is held until A is gone and then
 /// touches its word, as a futex wake would.
@@ -1077,14 +1144,12 @@ static XPOOL_WAKE_HELD: AtomicBool = AtomicBool::new(false);
 static XPOOL_WAKE_DONE: AtomicBool = AtomicBool::new(false);
 
 fn thread_name_starts_with(prefix: &str) -> bool {
-    thread::current()
-        .name()
-        .is_some_and(|n| n.starts_with(prefix))
+    common::current_thread_name().is_some_and(|n| n.starts_with(prefix))
 }
 
 impl Backend for HoldingBackend {
     fn spawn(&self, spec: &ThreadSpec, main: Box<dyn FnOnce() + Send>) -> Result<(), SpawnError> {
-        StdBackend.spawn(
+        common::backend().spawn(
             spec,
             Box::new(move || {
                 main();
@@ -1096,10 +1161,10 @@ impl Backend for HoldingBackend {
         if thread_name_starts_with("xpool-a-") {
             XPOOL_A_PARKED.store(true, Ordering::SeqCst);
         }
-        StdBackend.wait_timeout(word, expected, 1_000_000)
+        common::backend().wait_timeout(word, expected, 1_000_000)
     }
     fn wait_timeout(&self, word: &std::sync::atomic::AtomicU32, expected: u32, nanos: u64) {
-        StdBackend.wait_timeout(word, expected, nanos.min(1_000_000))
+        common::backend().wait_timeout(word, expected, nanos.min(1_000_000))
     }
     fn wake_one(&self, word: &std::sync::atomic::AtomicU32) {
         if thread_name_starts_with("xpool-b-") {
@@ -1116,32 +1181,32 @@ impl Backend for HoldingBackend {
             if cfg!(miri) {
                 let _ = word.load(Ordering::SeqCst);
             }
-            StdBackend.wake_one(word);
+            common::backend().wake_one(word);
             XPOOL_WAKE_DONE.store(true, Ordering::SeqCst);
             return;
         }
-        StdBackend.wake_one(word)
+        common::backend().wake_one(word)
     }
     fn wake_all(&self, word: &std::sync::atomic::AtomicU32) {
-        StdBackend.wake_all(word)
+        common::backend().wake_all(word)
     }
     fn yield_now(&self) {
-        StdBackend.yield_now()
+        common::backend().yield_now()
     }
     fn slot(&self) -> usize {
-        StdBackend.slot()
+        common::backend().slot()
     }
     fn set_slot(&self, value: usize) {
-        StdBackend.set_slot(value)
+        common::backend().set_slot(value)
     }
     fn catch_unwind(&self, f: &mut dyn FnMut()) -> Result<(), forkscope::Payload> {
-        StdBackend.catch_unwind(f)
+        common::backend().catch_unwind(f)
     }
     fn resume_unwind(&self, payload: forkscope::Payload) -> ! {
-        StdBackend.resume_unwind(payload)
+        common::backend().resume_unwind(payload)
     }
     fn now_nanos(&self) -> Option<u64> {
-        StdBackend.now_nanos()
+        common::backend().now_nanos()
     }
 }
 
@@ -1160,6 +1225,7 @@ impl Backend for HoldingBackend {
 /// hangs); Miri reported one before the waker took an `Arc` of A's registry.
 #[test]
 fn cross_pool_wake_up_keeps_the_waiting_pools_parker_alive() {
+    setup();
     static BACKEND: HoldingBackend = HoldingBackend;
     let b = ThreadPoolBuilder::new()
         .num_threads(1)

@@ -7,8 +7,14 @@
 //!
 //! Every allocation of the process is counted, whichever thread makes it, so
 //! this binary holds a single test: nothing else may run while it counts.
-#![cfg(feature = "std")]
+//!
+//! With `--no-default-features` the same test runs on the pthread test
+//! backend (`tests/common/pthread_backend.rs`), installed by `common::setup`.
+#![cfg(any(feature = "std", target_os = "linux"))]
 
+mod common;
+
+use common::setup;
 use forkscope::ThreadPoolBuilder;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -127,6 +133,7 @@ const FIB_RESULT: u64 = if cfg!(miri) { 21 } else { 17_711 };
 
 #[test]
 fn joins_allocate_nothing_once_the_pools_are_running() {
+    setup();
     // Warm up: start the pool and the global pool, and let every lazily
     // initialised piece of std (thread-locals, clocks, ...) settle.
     let pool = ThreadPoolBuilder::new()

@@ -2,7 +2,14 @@
 //! once, in a macro, and compiled twice: with `use rayon::prelude::*` and
 //! with `use forkscope::prelude::*` (the only line that differs), then both
 //! results are checked against the sequential one.
-#![cfg(feature = "std")]
+//!
+//! With `--no-default-features` forkscope's side runs on the pthread test
+//! backend (`tests/common/pthread_backend.rs`), installed by `common::setup`.
+#![cfg(any(feature = "std", target_os = "linux"))]
+
+mod common;
+
+use common::setup;
 
 macro_rules! programs {
     ($name:ident, $krate:ident) => {
@@ -192,6 +199,7 @@ fn text() -> String {
 
 #[test]
 fn every_program_gives_rayons_and_the_sequential_answer() {
+    setup();
     let text = text();
     let mut seq_counts = std::collections::HashMap::new();
     for w in text.split_whitespace() {

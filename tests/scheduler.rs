@@ -9,8 +9,14 @@
 //! No test asserts a duration: each waits for an event (with `PATIENCE` as
 //! the bound after which it calls a hang a failure) and asserts results,
 //! threads and counts.
-#![cfg(all(feature = "std", target_os = "linux"))]
+//!
+//! With `--no-default-features` the same tests run on the pthread test
+//! backend (`tests/common/pthread_backend.rs`), installed by `common::setup`.
+#![cfg(target_os = "linux")]
 
+mod common;
+
+use common::setup;
 use forkscope::{ThreadPool, ThreadPoolBuilder};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
@@ -79,6 +85,7 @@ fn a_receives_what_b_sends() -> u32 {
 
 #[test]
 fn a_that_spins_until_b_runs_finishes_inside_install_with_workers_asleep() {
+    setup();
     let pool = pool(2);
     pool.install(|| ());
     thread::sleep(FALL_ASLEEP);
@@ -91,6 +98,7 @@ fn a_that_spins_until_b_runs_finishes_inside_install_with_workers_asleep() {
 
 #[test]
 fn a_that_spins_until_b_runs_finishes_right_after_a_short_idle_spell() {
+    setup();
     // The program: the workers are still spinning down, not asleep.
     let pool = pool(2);
     pool.install(|| ());
@@ -105,6 +113,7 @@ fn a_that_spins_until_b_runs_finishes_right_after_a_short_idle_spell() {
 /// each wait for a `b` that nobody is free to run (with rayon too).
 #[test]
 fn cold_joins_run_waiting_and_coarse_halves_in_parallel_on_the_global_pool() {
+    setup();
     if forkscope::current_num_threads() != 2 {
         eprintln!("skipped: the global pool does not have exactly 2 threads here");
         return;
@@ -123,6 +132,7 @@ fn cold_joins_run_waiting_and_coarse_halves_in_parallel_on_the_global_pool() {
 
 #[test]
 fn a_blocked_in_recv_until_b_sends_finishes_inside_install() {
+    setup();
     let pool = pool(2);
     pool.install(|| ());
     thread::sleep(FALL_ASLEEP);
@@ -132,6 +142,7 @@ fn a_blocked_in_recv_until_b_sends_finishes_inside_install() {
 
 #[test]
 fn a_that_waits_for_b_finishes_on_pools_of_three_and_eight_threads() {
+    setup();
     for threads in [3, 8] {
         let pool = pool(threads);
         thread::sleep(FALL_ASLEEP);
@@ -213,6 +224,7 @@ impl CoarseTree {
 
 #[test]
 fn coarse_tree_leaves_run_on_both_workers_inside_install() {
+    setup();
     let pool = pool(2);
     for depth in [1, 3, size(6, 2) as u32] {
         pool.install(|| ());
@@ -225,6 +237,7 @@ fn coarse_tree_leaves_run_on_both_workers_inside_install() {
 
 #[test]
 fn half_that_nobody_takes_is_reclaimed_and_run_by_its_owner() {
+    setup();
     let pool = pool(2);
     let release = AtomicBool::new(false);
     let busy_started = AtomicBool::new(false);
@@ -253,6 +266,7 @@ fn half_that_nobody_takes_is_reclaimed_and_run_by_its_owner() {
 
 #[test]
 fn many_outside_callers_each_get_their_own_result() {
+    setup();
     let pool = pool(2);
     let callers = size(200, 8);
     let per_caller = size(4, 2);
@@ -274,6 +288,7 @@ fn many_outside_callers_each_get_their_own_result() {
 
 #[test]
 fn many_outside_callers_of_the_cold_join_each_get_their_own_results() {
+    setup();
     let callers = size(64, 4);
     thread::scope(|s| {
         for c in 0..callers {
@@ -304,6 +319,7 @@ fn fib_seq(n: u64) -> u64 {
 
 #[test]
 fn pools_larger_than_the_machine_compute_fib_correctly() {
+    setup();
     let n = size(24, 8) as u64;
     for threads in [8, size(32, 4)] {
         let pool = pool(threads);
@@ -349,6 +365,7 @@ fn cpu_nanos_of_threads_named(prefix: &str) -> (usize, u64) {
 #[test]
 #[cfg_attr(miri, ignore = "measures real CPU time")]
 fn watcher_costs_little_while_a_job_runs_and_nothing_once_idle() {
+    setup();
     let pool = ThreadPoolBuilder::new()
         .num_threads(2)
         .thread_name(|i| format!("sched-watch-{i}"))
@@ -406,6 +423,7 @@ fn watcher_costs_little_while_a_job_runs_and_nothing_once_idle() {
 
 #[test]
 fn join_context_reports_migration_of_a_taken_half_and_of_a_cold_call() {
+    setup();
     // From outside any pool: both halves run on workers.
     let (a, b) = forkscope::join_context(|c| c.migrated(), |c| c.migrated());
     assert!(a && b);

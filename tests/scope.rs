@@ -1,7 +1,11 @@
-//! Behaviour of `forkscope::scope` on the default `StdBackend`
-//! (`docs/architecture.md`, "Scoped threads"): borrowing, blocking between
-//! spawns, waiting for every spawn and its result's drop, panic propagation,
-//! `is_finished`, many and nested spawns, leaked handles, and `Builder`.
+//! Behaviour of `forkscope::scope` (std's `thread::scope` semantics, see
+//! `src/scope/mod.rs`): borrowing, blocking between spawns, waiting for every
+//! spawn and its result's drop, panic propagation, `is_finished`, many and
+//! nested spawns, leaked handles, and `Builder`.
+//!
+//! The tests run on `StdBackend`, and with `--no-default-features` on the
+//! pthread test backend (`tests/common/pthread_backend.rs`), installed by
+//! `common::setup`.
 //!
 //! The tests of this binary run concurrently and share the global thread
 //! cache, so none of them depends on which cached thread runs a spawn; thread
@@ -10,8 +14,11 @@
 //!
 //! Under Miri the sizes shrink and the tests that need real time, big stacks
 //! or thread names are skipped.
-#![cfg(feature = "std")]
+#![cfg(any(feature = "std", target_os = "linux"))]
 
+mod common;
+
+use common::setup;
 use forkscope::{Builder, Payload, scope};
 use std::any::Any;
 use std::collections::HashSet;
@@ -93,6 +100,7 @@ impl Drop for Tally<'_> {
 
 #[test]
 fn spawns_borrow_shared_data_and_their_results_combine() {
+    setup();
     let data: Vec<u64> = (1..=size(10_000, 100) as u64).collect();
     let expected: u64 = data.iter().sum();
     let chunk = data.len() / 4;
@@ -112,6 +120,7 @@ fn spawns_borrow_shared_data_and_their_results_combine() {
 
 #[test]
 fn one_spawn_mutably_borrows_while_others_read_other_data() {
+    setup();
     let mut log = Vec::new();
     let words = ["fork", "scope"];
     let mut lens = [0usize; 2];
@@ -135,6 +144,7 @@ fn one_spawn_mutably_borrows_while_others_read_other_data() {
 
 #[test]
 fn join_hands_back_data_borrowed_from_the_environment() {
+    setup();
     let text = String::from("forkscope borrows");
     let first_word = scope(|s| s.spawn(|| text.split(' ').next().unwrap()).join().unwrap());
     assert_eq!(first_word, "forkscope");
@@ -146,6 +156,7 @@ fn join_hands_back_data_borrowed_from_the_environment() {
 
 #[test]
 fn eight_spawns_meet_at_a_shared_barrier() {
+    setup();
     const N: usize = 8;
     let barrier = Barrier::new(N);
     let arrived = AtomicUsize::new(0);
@@ -174,6 +185,7 @@ fn eight_spawns_meet_at_a_shared_barrier() {
 
 #[test]
 fn two_spawns_play_ping_pong_over_channels() {
+    setup();
     let rounds = size(200, 10) as u32;
     let (to_pong, pong_rx) = mpsc::channel::<u32>();
     let (to_ping, ping_rx) = mpsc::channel::<u32>();
@@ -206,6 +218,7 @@ fn two_spawns_play_ping_pong_over_channels() {
 
 #[test]
 fn spawn_blocked_on_the_scope_closure_is_released_by_it() {
+    setup();
     let (tx, rx) = mpsc::channel::<&str>();
     let got = scope(|s| {
         let h = s.spawn(move || rx.recv().unwrap());
@@ -224,6 +237,7 @@ fn spawn_blocked_on_the_scope_closure_is_released_by_it() {
 #[test]
 #[cfg_attr(miri, ignore = "sleeps")]
 fn scope_waits_for_unjoined_threads() {
+    setup();
     let done = AtomicUsize::new(0);
     scope(|s| {
         for _ in 0..4 {
@@ -238,6 +252,7 @@ fn scope_waits_for_unjoined_threads() {
 
 #[test]
 fn scope_returns_after_unjoined_results_are_dropped() {
+    setup();
     let n = size(16, 3);
     let drops = AtomicUsize::new(0);
     scope(|s| {
@@ -250,6 +265,7 @@ fn scope_returns_after_unjoined_results_are_dropped() {
 
 #[test]
 fn scope_returns_after_results_of_early_dropped_handles_are_dropped() {
+    setup();
     let n = size(16, 3);
     let drops = AtomicUsize::new(0);
     let released = Barrier::new(n + 1);
@@ -271,6 +287,7 @@ fn scope_returns_after_results_of_early_dropped_handles_are_dropped() {
 
 #[test]
 fn joined_results_are_handed_over_and_dropped_by_the_joiner() {
+    setup();
     let n = size(16, 3);
     let drops = AtomicUsize::new(0);
     scope(|s| {
@@ -288,6 +305,7 @@ fn joined_results_are_handed_over_and_dropped_by_the_joiner() {
 
 #[test]
 fn results_dropped_by_their_threads_write_into_borrowed_data_before_scope_returns() {
+    setup();
     let n = size(12, 3);
     let log = Mutex::new(Vec::new());
     let log = &log;
@@ -334,6 +352,7 @@ fn results_dropped_by_their_threads_write_into_borrowed_data_before_scope_return
 #[test]
 #[cfg_attr(miri, ignore = "sleeps")]
 fn scope_closure_panic_waits_for_threads_and_propagates_its_payload() {
+    setup();
     let finished = AtomicBool::new(false);
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         scope(|s| {
@@ -352,6 +371,7 @@ fn scope_closure_panic_waits_for_threads_and_propagates_its_payload() {
 
 #[test]
 fn scope_closure_panic_still_drops_unjoined_results_first() {
+    setup();
     let n = size(8, 2);
     let drops = AtomicUsize::new(0);
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -371,6 +391,7 @@ fn scope_closure_panic_still_drops_unjoined_results_first() {
 
 #[test]
 fn unjoined_thread_panic_makes_scope_panic() {
+    setup();
     let others = AtomicUsize::new(0);
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         scope(|s| {
@@ -384,10 +405,12 @@ fn unjoined_thread_panic_makes_scope_panic() {
     assert_eq!(panic_message(&*payload), Some("a scoped thread panicked"));
     // The other spawns ran to completion all the same.
     assert_eq!(others.load(Ordering::SeqCst), 3);
+    common::assert_no_panic_escaped();
 }
 
 #[test]
 fn unjoined_panic_of_an_early_dropped_handle_makes_scope_panic() {
+    setup();
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         scope(|s| drop(s.spawn(|| boom("dropped handle"))));
     }));
@@ -399,6 +422,7 @@ fn unjoined_panic_of_an_early_dropped_handle_makes_scope_panic() {
 
 #[test]
 fn joined_thread_panic_is_returned_by_join_and_the_scope_does_not_panic() {
+    setup();
     let value = scope(|s| {
         let bad = s.spawn(|| -> u32 { boom("joined") });
         let good = s.spawn(|| 7u32);
@@ -407,10 +431,12 @@ fn joined_thread_panic_is_returned_by_join_and_the_scope_does_not_panic() {
         good.join().unwrap()
     });
     assert_eq!(value, 7);
+    common::assert_no_panic_escaped();
 }
 
 #[test]
 fn join_returns_the_panic_message_of_a_string_panic() {
+    setup();
     scope(|s| {
         let n = 42;
         let payload = s
@@ -426,6 +452,7 @@ fn join_returns_the_panic_message_of_a_string_panic() {
 
 #[test]
 fn scope_closure_panic_wins_over_a_thread_panic() {
+    setup();
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         scope(|s| {
             let h = s.spawn(|| boom("thread"));
@@ -444,6 +471,7 @@ fn scope_closure_panic_wins_over_a_thread_panic() {
 
 #[test]
 fn panic_in_a_result_dropped_by_its_thread_counts_as_a_thread_panic() {
+    setup();
     struct PanicOnDrop;
     impl Drop for PanicOnDrop {
         fn drop(&mut self) {
@@ -468,6 +496,7 @@ fn panic_in_a_result_dropped_by_its_thread_counts_as_a_thread_panic() {
         panic_message(&*payload_of(result)),
         Some("a scoped thread panicked")
     );
+    common::assert_no_panic_escaped();
 }
 
 // ---------------------------------------------------------------------------
@@ -476,6 +505,7 @@ fn panic_in_a_result_dropped_by_its_thread_counts_as_a_thread_panic() {
 
 #[test]
 fn is_finished_is_false_while_running_and_true_once_done() {
+    setup();
     let release = AtomicBool::new(false);
     scope(|s| {
         let h = s.spawn(|| {
@@ -498,6 +528,7 @@ fn is_finished_is_false_while_running_and_true_once_done() {
 
 #[test]
 fn is_finished_is_true_after_a_panic() {
+    setup();
     scope(|s| {
         let h = s.spawn(|| boom("finished"));
         while !h.is_finished() {
@@ -513,6 +544,7 @@ fn is_finished_is_true_after_a_panic() {
 
 #[test]
 fn a_thousand_spawns_in_one_scope_all_run() {
+    setup();
     let n = size(1000, 20);
     let hits: Vec<AtomicUsize> = (0..n).map(|_| AtomicUsize::new(0)).collect();
     let sum = scope(|s| {
@@ -537,6 +569,7 @@ fn a_thousand_spawns_in_one_scope_all_run() {
 
 #[test]
 fn a_thousand_unjoined_spawns_are_all_waited_for() {
+    setup();
     let n = size(1000, 20);
     let count = AtomicUsize::new(0);
     scope(|s| {
@@ -549,6 +582,7 @@ fn a_thousand_unjoined_spawns_are_all_waited_for() {
 
 #[test]
 fn two_hundred_scopes_back_to_back() {
+    setup();
     let scopes = size(200, 10);
     let mut total = 0;
     for round in 0..scopes {
@@ -564,6 +598,7 @@ fn two_hundred_scopes_back_to_back() {
 
 #[test]
 fn spawns_nested_inside_spawns_capture_the_scope() {
+    setup();
     let fan_out = size(4, 2);
     let leaves = AtomicUsize::new(0);
     let leaves = &leaves;
@@ -591,6 +626,7 @@ fn spawns_nested_inside_spawns_capture_the_scope() {
 
 #[test]
 fn spawns_run_on_threads_other_than_the_scope_owner() {
+    setup();
     let owner = thread::current().id();
     let ids: HashSet<_> = scope(|s| {
         let handles: Vec<_> = (0..4).map(|_| s.spawn(|| thread::current().id())).collect();
@@ -605,6 +641,7 @@ fn spawns_run_on_threads_other_than_the_scope_owner() {
 
 #[test]
 fn forgotten_handle_does_not_keep_the_scope_waiting() {
+    setup();
     let ran = AtomicBool::new(false);
     scope(|s| {
         let h = s.spawn(|| {
@@ -621,6 +658,7 @@ fn forgotten_handle_does_not_keep_the_scope_waiting() {
 
 #[test]
 fn forgotten_handle_of_a_panicked_thread_does_not_keep_the_scope_waiting() {
+    setup();
     // The payload is leaked with the packet, so nobody reports the panic,
     // like std; what matters is that the scope returns.
     let returned = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -643,10 +681,12 @@ fn forgotten_handle_of_a_panicked_thread_does_not_keep_the_scope_waiting() {
 #[test]
 #[cfg_attr(miri, ignore = "thread names are not part of what Miri checks")]
 fn builder_name_is_the_thread_name() {
+    setup();
     let name = scope(|s| {
         Builder::new()
+            // 15 bytes: as much as the OS keeps of the pthread backend's names.
             .name("forkscope-named".into())
-            .spawn_scoped(s, || thread::current().name().map(str::to_owned))
+            .spawn_scoped(s, common::current_thread_name)
             .unwrap()
             .join()
             .unwrap()
@@ -656,6 +696,7 @@ fn builder_name_is_the_thread_name() {
 
 #[test]
 fn default_builder_spawns_like_scope_spawn() {
+    setup();
     let data = [1, 2, 3];
     let sum = scope(|s| {
         Builder::new()
@@ -670,12 +711,14 @@ fn default_builder_spawns_like_scope_spawn() {
 #[test]
 #[cfg_attr(miri, ignore = "Miri does not model stack sizes")]
 fn builder_stack_size_is_honoured() {
-    // Bigger than the 2 MiB default stack of a Rust thread: this would
-    // overflow (and abort) on a thread of the default size.
-    const ARRAY: usize = 4 << 20;
+    setup();
+    // Bigger than the default stack of a Rust thread (2 MiB) and of a
+    // pthread (usually 8 MiB): this would overflow (and abort) on a thread of
+    // the default size.
+    const ARRAY: usize = 12 << 20;
     let last = scope(|s| {
         Builder::new()
-            .stack_size(8 << 20)
+            .stack_size(32 << 20)
             .spawn_scoped(s, || {
                 let mut big = [0u8; ARRAY];
                 big[ARRAY - 1] = 9;
@@ -690,7 +733,21 @@ fn builder_stack_size_is_honoured() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri does not model stack sizes")]
+fn builder_stack_size_below_the_minimum_is_rounded_up() {
+    setup();
+    let (tiny, odd) = scope(|s| {
+        let tiny = Builder::new().stack_size(1).spawn_scoped(s, || 5);
+        // Not a whole number of pages either.
+        let odd = Builder::new().stack_size(100_001).spawn_scoped(s, || 6);
+        (tiny.unwrap().join().unwrap(), odd.unwrap().join().unwrap())
+    });
+    assert_eq!((tiny, odd), (5, 6));
+}
+
+#[test]
 fn builder_spawns_borrow_and_are_waited_for_like_others() {
+    setup();
     let drops = AtomicUsize::new(0);
     scope(|s| {
         Builder::new()
@@ -699,4 +756,34 @@ fn builder_spawns_borrow_and_are_waited_for_like_others() {
             .unwrap();
     });
     assert_eq!(drops.load(Ordering::SeqCst), 1);
+}
+
+// ---------------------------------------------------------------------------
+// The backend's slot
+// ---------------------------------------------------------------------------
+
+/// The per-thread word of `Backend::slot` belongs to each thread, and a
+/// scoped thread's starts at 0 (forkscope keeps a worker's pointer there
+/// without `std`, so a stale value would make a scoped thread look like a
+/// pool worker). Each spawn puts its slot back to 0 before it returns to
+/// forkscope's code.
+#[test]
+fn the_backend_slot_is_per_thread_and_starts_at_zero_on_scoped_threads() {
+    setup();
+    let backend = common::backend();
+    let both_set = Barrier::new(2);
+    let use_slot = |mine: usize| {
+        let before = backend.slot();
+        backend.set_slot(mine);
+        both_set.wait();
+        let after = backend.slot();
+        backend.set_slot(0);
+        (before, after)
+    };
+    let seen = scope(|s| {
+        let a = s.spawn(|| use_slot(0xdead));
+        let b = s.spawn(|| use_slot(42));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert_eq!(seen, ((0, 0xdead), (0, 42)));
 }

@@ -7,8 +7,14 @@
 //! enabled, and those of each thread separately. This binary holds a single
 //! test, so nothing else allocates while it measures (libtest's main thread
 //! only waits for it).
-#![cfg(feature = "std")]
+//!
+//! With `--no-default-features` the same test runs on the pthread test
+//! backend (`tests/common/pthread_backend.rs`), installed by `common::setup`.
+#![cfg(any(feature = "std", target_os = "linux"))]
 
+mod common;
+
+use common::setup;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::Barrier;
@@ -76,6 +82,7 @@ fn allocations<R>(f: impl FnOnce() -> R) -> (R, usize, usize) {
 #[test]
 #[cfg_attr(miri, ignore = "relies on cached threads staying idle for a while")]
 fn a_spawn_on_a_cached_thread_allocates_once() {
+    setup();
     const N: usize = 8;
 
     // Warm up: N spawns that wait for each other leave N threads idle in the

@@ -8,8 +8,14 @@
 //! bounds a little looser than the cache promises (a cached thread is back
 //! in the cache before its spawn counts as done, so a strictly sequential
 //! workload needs one thread), so as not to depend on timing.
-#![cfg(feature = "std")]
+//!
+//! With `--no-default-features` the same tests run on the pthread test
+//! backend (`tests/common/pthread_backend.rs`), installed by `common::setup`.
+#![cfg(any(feature = "std", target_os = "linux"))]
 
+mod common;
+
+use common::setup;
 use std::collections::HashSet;
 use std::sync::{Barrier, Mutex, MutexGuard};
 use std::thread::{self, ThreadId};
@@ -34,6 +40,7 @@ fn distinct(ids: &[ThreadId]) -> usize {
 #[test]
 #[cfg_attr(miri, ignore = "counts threads of a timing-dependent cache")]
 fn back_to_back_scopes_reuse_a_few_threads() {
+    setup();
     let _serial = serial();
     let ids = ids_of_sequential_single_spawns(50);
     let distinct = distinct(&ids);
@@ -47,6 +54,7 @@ fn back_to_back_scopes_reuse_a_few_threads() {
 #[test]
 #[cfg_attr(miri, ignore = "counts threads of a timing-dependent cache")]
 fn sequential_spawns_after_a_burst_reuse_a_few_threads() {
+    setup();
     let _serial = serial();
     // A burst: 32 spawns that wait for each other need 32 threads, which
     // then all sit idle in the cache.
@@ -78,6 +86,7 @@ fn sequential_spawns_after_a_burst_reuse_a_few_threads() {
 #[test]
 #[cfg_attr(miri, ignore = "counts threads of a timing-dependent cache")]
 fn scopes_of_several_spawns_reuse_the_same_threads() {
+    setup();
     let _serial = serial();
     const WIDTH: usize = 4;
     const SCOPES: usize = 50;

@@ -11,12 +11,11 @@
 //! `chunk_by`.
 //!
 //! With `--no-default-features` the same tests run on the pthread test
-//! backend (`tests/common/pthread_backend.rs`), installed by `setup`.
+//! backend (`tests/common/pthread_backend.rs`), installed by `common::setup`.
 #![cfg(any(feature = "std", target_os = "linux"))]
 
-#[path = "common/iter_support.rs"]
-mod support;
-use support::setup;
+mod common;
+use common::setup;
 
 use forkscope::prelude::*;
 use forkscope::{ThreadPool, ThreadPoolBuilder};

@@ -3,8 +3,14 @@
 //! of keys once, inside a pool and from outside any pool, once the pools
 //! are running. A counting global allocator checks it; one test per binary,
 //! since every allocation of the process is counted.
-#![cfg(feature = "std")]
+//!
+//! With `--no-default-features` the same test runs on the pthread test
+//! backend (`tests/common/pthread_backend.rs`), installed by `common::setup`.
+#![cfg(any(feature = "std", target_os = "linux"))]
 
+mod common;
+
+use common::setup;
 use forkscope::ThreadPoolBuilder;
 use forkscope::prelude::*;
 
@@ -14,6 +20,7 @@ use counting::allocations_of;
 
 #[test]
 fn stable_sorts_allocate_once_and_unstable_ones_never() {
+    setup();
     let n: u64 = if cfg!(miri) { 100 } else { 100_003 };
     let v: Vec<u64> = (0..n)
         .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20)

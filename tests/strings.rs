@@ -9,12 +9,11 @@
 //! a pool of 2 and outside.
 //!
 //! With `--no-default-features` the same tests run on the pthread test
-//! backend (`tests/common/pthread_backend.rs`), installed by `setup`.
+//! backend (`tests/common/pthread_backend.rs`), installed by `common::setup`.
 #![cfg(any(feature = "std", target_os = "linux"))]
 
-#[path = "common/iter_support.rs"]
-mod support;
-use support::setup;
+mod common;
+use common::setup;
 
 use forkscope::prelude::*;
 use forkscope::{ThreadPool, ThreadPoolBuilder};

@@ -11,6 +11,7 @@ use core::fmt;
 /// Configures and starts a [`ThreadPool`].
 ///
 /// ```
+/// # #[cfg(feature = "std")] {
 /// let pool = forkscope::ThreadPoolBuilder::new()
 ///     .num_threads(2)
 ///     .thread_name(|i| format!("worker-{i}"))
@@ -18,6 +19,7 @@ use core::fmt;
 ///     .expect("pool started");
 /// let (a, b) = pool.join(|| 1 + 1, || 2 + 2);
 /// assert_eq!((a, b), (2, 4));
+/// # }
 /// ```
 #[derive(Default)]
 #[must_use = "a ThreadPoolBuilder does nothing until build is called"]
@@ -124,8 +126,10 @@ impl ThreadPool {
     /// Resumes a panic of `op`.
     ///
     /// ```
+    /// # #[cfg(feature = "std")] {
     /// let pool = forkscope::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
     /// assert_eq!(pool.install(forkscope::current_num_threads), 3);
+    /// # }
     /// ```
     pub fn install<OP, R>(&self, op: OP) -> R
     where

@@ -206,10 +206,12 @@ impl FnContext {
 /// thread ([`FnContext::migrated`]).
 ///
 /// ```
+/// # #[cfg(feature = "std")] {
 /// let (a, b) = forkscope::join_context(|ctx| ctx.migrated(), |_| 2);
 /// // From outside any pool both halves run on pool workers.
 /// assert!(a);
 /// assert_eq!(b, 2);
+/// # }
 /// ```
 pub fn join_context<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
 where
@@ -405,9 +407,11 @@ pub(crate) fn in_global_pool<R: Send>(op: impl FnOnce() -> R + Send) -> R {
 ///
 /// ```
 /// assert_eq!(forkscope::current_thread_index(), None);
+/// # #[cfg(feature = "std")] {
 /// let pool = forkscope::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
 /// let index = pool.install(forkscope::current_thread_index);
 /// assert!(matches!(index, Some(0 | 1)));
+/// # }
 /// ```
 pub fn current_thread_index() -> Option<usize> {
     WorkerThread::current().map(WorkerThread::index)

@@ -16,6 +16,7 @@ use alloc::sync::Arc;
 /// [`Scope::spawn`].
 ///
 /// ```
+/// # #[cfg(feature = "std")] {
 /// let mut count = 0;
 /// forkscope::scope(|s| {
 ///     forkscope::Builder::new()
@@ -25,6 +26,7 @@ use alloc::sync::Arc;
 ///         .expect("thread started");
 /// });
 /// assert_eq!(count, 1);
+/// # }
 /// ```
 #[derive(Clone, Debug, Default)]
 #[must_use = "a Builder does nothing until spawn_scoped is called"]

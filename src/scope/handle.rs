@@ -24,10 +24,12 @@ impl<T> ScopedJoinHandle<'_, T> {
     /// scope then does not panic on its behalf).
     ///
     /// ```
+    /// # #[cfg(feature = "std")] {
     /// forkscope::scope(|s| {
     ///     let t = s.spawn(|| panic!("oh no"));
     ///     assert!(t.join().is_err());
     /// });
+    /// # }
     /// ```
     pub fn join(self) -> Result<T, Payload> {
         self.packet.shared().wait_and_take()
@@ -37,6 +39,7 @@ impl<T> ScopedJoinHandle<'_, T> {
     /// blocking). `join` will then return without waiting.
     ///
     /// ```
+    /// # #[cfg(feature = "std")] {
     /// forkscope::scope(|s| {
     ///     let t = s.spawn(|| 7);
     ///     while !t.is_finished() {
@@ -44,6 +47,7 @@ impl<T> ScopedJoinHandle<'_, T> {
     ///     }
     ///     assert_eq!(t.join().unwrap(), 7);
     /// });
+    /// # }
     /// ```
     pub fn is_finished(&self) -> bool {
         self.packet.shared().is_finished()

@@ -60,6 +60,7 @@ use core::marker::PhantomData;
 /// # Example
 ///
 /// ```
+/// # #[cfg(feature = "std")] {
 /// let mut a = vec![1, 2, 3];
 /// let mut x = 0;
 ///
@@ -77,6 +78,7 @@ use core::marker::PhantomData;
 /// // After the scope, we can modify and access our variables again:
 /// a.push(4);
 /// assert_eq!(x, a.len());
+/// # }
 /// ```
 #[track_caller]
 pub fn scope<'env, F, T>(f: F) -> T
@@ -202,12 +204,14 @@ impl<'scope, 'env> Scope<'scope, 'env> {
     /// [`Builder::spawn_scoped`] to get an error instead.
     ///
     /// ```
+    /// # #[cfg(feature = "std")] {
     /// let data = [1, 2, 3];
     /// let sum = forkscope::scope(|s| {
     ///     let h = s.spawn(|| data.iter().sum::<i32>());
     ///     h.join().unwrap()
     /// });
     /// assert_eq!(sum, 6);
+    /// # }
     /// ```
     #[track_caller]
     pub fn spawn<F, T>(&'scope self, f: F) -> ScopedJoinHandle<'scope, T>

@@ -1,20 +1,9 @@
-//! What the iterator test files share: the backend setup, the sizes, the
-//! pools and places every check runs in, test data, and panic catching.
-//! Included by `#[path]` from each of them (`mod support;`).
+//! What the iterator test files share: the sizes, the pools and places
+//! every check runs in, test data, and panic catching.
 #![allow(dead_code)]
-
-#[cfg(not(feature = "std"))]
-#[path = "pthread_backend.rs"]
-mod pthread_backend;
 
 use forkscope::{ThreadPool, ThreadPoolBuilder};
 use std::panic::{self, AssertUnwindSafe};
-
-/// Installs the pthread test backend without `std` (StdBackend otherwise).
-pub fn setup() {
-    #[cfg(not(feature = "std"))]
-    pthread_backend::install();
-}
 
 /// The input sizes every check runs on (smaller under Miri).
 pub const SIZES: &[usize] = if cfg!(miri) {

@@ -2,18 +2,14 @@
 //! and a pthread key, all through `libc`.
 //!
 //! It exists to prove that the `Backend` trait is all forkscope needs from a
-//! platform. The `no_std_*` test binaries (built with `--no-default-features`,
-//! so forkscope has no `StdBackend` and no `thread_local!` of its own) include
-//! it with
-//!
-//! ```ignore
-//! #[path = "common/pthread_backend.rs"]
-//! mod common;
-//! ```
-//!
-//! and call [`install`] at the start of every test. `std` is still linked into
-//! the test binaries; this file uses it only for what a runtime without
-//! `std::thread` would have anyway: unwinding (`std::panic`) and error texts.
+//! platform. Built with `--no-default-features`, forkscope has no
+//! `StdBackend` and no `thread_local!` of its own, and the test binaries run
+//! on this backend instead: `common::setup` (in `mod.rs`) calls [`install`]
+//! at the start of every test. `std` is still linked into the test binaries;
+//! this file uses it only for what a runtime without `std::thread` would
+//! have anyway: unwinding (`std::panic`) and error texts. The tests
+//! themselves use `std` freely (channels, barriers, `std::thread::current`,
+//! threads of their own to call forkscope from outside).
 //!
 //! Linux only (the futex).
 #![allow(dead_code)] // each test binary uses a different part of it
@@ -26,22 +22,17 @@ use std::ptr;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 /// The pthread backend. A unit struct: all its state is process-global (the
-/// pthread key and the counters below).
+/// pthread key and the counter below).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PthreadBackend;
 
 /// Installs [`PthreadBackend`] as forkscope's global backend. Every test calls
-/// it first; the tests of one binary share the installation, so
-/// `BackendAlreadySet` from the second call on is expected.
+/// it first (through `common::setup`); the tests of one binary share the
+/// installation, so `BackendAlreadySet` from the second call on is expected.
 pub fn install() {
     match forkscope::set_global_backend(&PthreadBackend) {
         Ok(()) | Err(BackendAlreadySet) => {}
     }
-}
-
-/// How many threads `PthreadBackend::spawn` has created in this process.
-pub fn threads_created() -> usize {
-    THREADS_CREATED.load(Ordering::SeqCst)
 }
 
 /// How many thread mains unwound into the trampoline. forkscope catches the
@@ -50,7 +41,6 @@ pub fn escaped_panics() -> usize {
     ESCAPED_PANICS.load(Ordering::SeqCst)
 }
 
-static THREADS_CREATED: AtomicUsize = AtomicUsize::new(0);
 static ESCAPED_PANICS: AtomicUsize = AtomicUsize::new(0);
 
 /// What a new thread receives through pthread_create's `void *` argument:
@@ -114,6 +104,21 @@ extern "C" fn trampoline(arg: *mut c_void) -> *mut c_void {
     ptr::null_mut()
 }
 
+/// The calling thread's name as the OS keeps it: what [`thread_name`] made
+/// of the requested name for threads started with one (15 bytes at most),
+/// else the name inherited from the thread that started it.
+pub fn current_thread_name() -> Option<String> {
+    let mut buf = [0u8; MAX_NAME_LEN + 1];
+    // SAFETY: `buf` is writable for its whole length, which is passed along;
+    // pthread_self() is this live thread.
+    let rc = unsafe {
+        libc::pthread_getname_np(libc::pthread_self(), buf.as_mut_ptr().cast(), buf.len())
+    };
+    assert_eq!(rc, 0, "pthread_getname_np failed: {rc}");
+    let len = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    Some(String::from_utf8_lossy(&buf[..len]).into_owned()).filter(|name| !name.is_empty())
+}
+
 /// The pthread key of the per-thread slot, plus one (0 = not created yet).
 static SLOT_KEY: AtomicUsize = AtomicUsize::new(0);
 
@@ -166,7 +171,6 @@ impl Backend for PthreadBackend {
             drop(unsafe { Box::from_raw(arg.cast::<Start>()) });
             return Err(refused("pthread_create", rc));
         }
-        THREADS_CREATED.fetch_add(1, Ordering::SeqCst);
         // SAFETY: `thread` was just created, is joinable, and nobody else
         // joins or detaches it; forkscope tracks completion itself.
         unsafe { libc::pthread_detach(thread) };
@@ -304,60 +308,4 @@ fn futex_wake(word: &AtomicU32, count: libc::c_int) {
             count,
         )
     };
-}
-
-/// Starts a detached thread through the backend itself (not `std::thread`)
-/// and returns a latch that is set once `f` has returned. For tests that need
-/// threads outside forkscope.
-pub fn spawn_external(f: impl FnOnce() + Send + 'static) -> std::sync::Arc<Latch> {
-    let latch = std::sync::Arc::new(Latch::new());
-    let done = latch.clone();
-    PthreadBackend
-        .spawn(
-            &ThreadSpec::default(),
-            Box::new(move || {
-                f();
-                done.set();
-            }),
-        )
-        .expect("pthread backend could not start a thread");
-    latch
-}
-
-/// A one-shot flag to wait on through the pthread backend's futex.
-pub struct Latch {
-    word: AtomicU32,
-}
-
-impl Latch {
-    pub const fn new() -> Self {
-        Latch {
-            word: AtomicU32::new(0),
-        }
-    }
-
-    pub fn set(&self) {
-        // Release: what the setter did before is visible after `wait`.
-        self.word.store(1, Ordering::Release);
-        PthreadBackend.wake_all(&self.word);
-    }
-
-    pub fn is_set(&self) -> bool {
-        // Acquire: pairs with `set`.
-        self.word.load(Ordering::Acquire) == 1
-    }
-
-    /// Waits for `set`; panics after `secs` seconds so a bug fails the test
-    /// instead of hanging it.
-    pub fn wait(&self, secs: u64) {
-        let deadline = now() + secs * 1_000_000_000;
-        while !self.is_set() {
-            assert!(now() < deadline, "latch not set within {secs} s");
-            PthreadBackend.wait_timeout(&self.word, 0, 100_000_000);
-        }
-    }
-}
-
-fn now() -> u64 {
-    PthreadBackend.now_nanos().expect("CLOCK_MONOTONIC")
 }
