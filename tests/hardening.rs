@@ -272,12 +272,10 @@ fn nul_in_a_spawn_name_drops_the_closure_and_leaves_the_scope_usable() {
     let value = scope(|s| {
         let captured = probe.clone();
         let attempt = panic::catch_unwind(AssertUnwindSafe(|| {
-            Builder::new()
-                .name("bad\0name".into())
-                .spawn_scoped(s, || {
-                    ran.store(true, Ordering::SeqCst);
-                    drop(captured);
-                })
+            Builder::new().name("bad\0name".into()).spawn_scoped(s, || {
+                ran.store(true, Ordering::SeqCst);
+                drop(captured);
+            })
         }));
         assert!(attempt.is_err());
         assert_eq!(Arc::strong_count(&probe), 1, "the closure was not dropped");
@@ -461,7 +459,13 @@ fn pool_build_returns_invalid_name_and_stops_the_started_workers_for_a_nul_in_a_
     let result = ThreadPoolBuilder::new()
         .num_threads(3)
         .backend(&BACKEND)
-        .thread_name(|i| if i == 1 { "a\0b".into() } else { format!("w{i}") })
+        .thread_name(|i| {
+            if i == 1 {
+                "a\0b".into()
+            } else {
+                format!("w{i}")
+            }
+        })
         .build();
     assert_eq!(result.err(), Some(SpawnError::InvalidName));
     // Worker 0 was started; worker 1's name is rejected before the backend

@@ -109,7 +109,12 @@ impl Builder {
         F: FnOnce() -> T + Send + 'scope,
         T: Send + 'scope,
     {
-        if self.spec.name.as_deref().is_some_and(|name| name.contains('\0')) {
+        if self
+            .spec
+            .name
+            .as_deref()
+            .is_some_and(|name| name.contains('\0'))
+        {
             panic!("thread name may not contain interior null bytes");
         }
         let cache = scope.data.cache()?;
@@ -124,9 +129,7 @@ impl Builder {
         // `'scope` is sound because the scope waits for the running count to
         // reach zero before 'scope ends, and neither `execute` nor `cancel`
         // touches anything of 'scope after its decrement.
-        let job = unsafe {
-            ThreadJob::new(data, Packet::<T, F>::execute, Packet::<T, F>::cancel)
-        };
+        let job = unsafe { ThreadJob::new(data, Packet::<T, F>::execute, Packet::<T, F>::cancel) };
         // From here on the job gives back the count and the reference if it
         // does not run: an `Err` below needs no cleanup of ours.
         if self.spec == ThreadSpec::default() && !self.fresh_thread {
