@@ -208,7 +208,8 @@ impl<'scope, 'env> Scope<'scope, 'env> {
     ///   thread, and its destructor runs only when the thread retires: after
     ///   it was idle for about a second (with a backend clock; without one a
     ///   cached thread never retires), or when it finishes a spawn while the
-    ///   cache is full; never before `scope` returns.
+    ///   cache is full. `scope` does not wait for that (nor does `std`'s for
+    ///   the destructors, which run as its threads exit).
     /// - **`ThreadId`s repeat**: spawns that run one after another may report
     ///   the same `std::thread::current().id()` (two spawns running at the
     ///   same time never do).
