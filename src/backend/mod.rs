@@ -74,7 +74,7 @@ pub enum SpawnError {
     /// A thread name contains a NUL byte (`'\0'`), which thread names may not
     /// (they become C strings on most platforms). Returned by
     /// [`ThreadPoolBuilder::build`](crate::ThreadPoolBuilder::build) and by
-    /// [`StdBackend`]'s `spawn`; a scoped spawn panics instead, as `std`
+    /// `StdBackend`'s `spawn`; a scoped spawn panics instead, as `std`
     /// does.
     InvalidName,
 }

@@ -42,7 +42,7 @@ impl Builder {
     }
 
     /// Names the thread (where the backend supports names). The spawn gets a
-    /// new thread of that name, which [`ScopedJoinHandle::thread`] reports.
+    /// new thread of that name, which `ScopedJoinHandle::thread` reports.
     ///
     /// As with `std`, the name may not contain a NUL byte (`'\0'`):
     /// [`spawn_scoped`](Builder::spawn_scoped) panics with "thread name may
@@ -64,7 +64,7 @@ impl Builder {
     /// does with `std`, instead of an idle cached one. Use it when the closure
     /// relies on what a new thread gives: thread-locals at their initial
     /// values (a cached thread keeps the values earlier spawns left), a
-    /// [`ThreadId`](std::thread::ThreadId) no other spawn had, thread-local
+    /// `ThreadId` no other spawn had, thread-local
     /// destructors run when the thread exits (possibly after `scope`
     /// returned, as with `std`). It costs a thread creation per spawn.
     ///

@@ -214,7 +214,7 @@ impl<'scope, 'env> Scope<'scope, 'env> {
     ///   the same `std::thread::current().id()` (two spawns running at the
     ///   same time never do).
     /// - **Names**: an unnamed spawn runs on a thread without a name (with
-    ///   [`StdBackend`](crate::StdBackend); another backend may name its
+    ///   `StdBackend`; another backend may name its
     ///   threads). A spawn named with [`Builder::name`] gets a new thread of
     ///   that name.
     /// - **Fork**: a child process forked while spawns run does not have their
