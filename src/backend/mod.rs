@@ -16,6 +16,20 @@
 //! parallelism is 1. A runtime that can block a thread should implement the
 //! three futex-style methods; that is what lets idle forkscope threads use no
 //! CPU.
+//!
+//! # `fork()`
+//!
+//! A process forked from a multi-threaded one keeps only the thread that
+//! forked. With the `std` feature on Unix forkscope notices (it registers a
+//! `pthread_atfork` handler): in the child, [`scope`](crate::scope) starts
+//! fresh threads instead of handing spawns to the parent's idle ones,
+//! [`join`](crate::join) and parallel iterators get a new global pool, and a
+//! [`ThreadPool`](crate::ThreadPool) built before the fork panics when used.
+//! Without `std` forkscope cannot tell: a runtime that can fork a process in
+//! which forkscope ran threads must not use forkscope in the child (or must
+//! not fork while forkscope has threads). The same holds for a scope that is
+//! running spawns while its thread forks: the child does not have them, and
+//! the scope would wait for them forever.
 
 use alloc::boxed::Box;
 use core::any::Any;
@@ -57,6 +71,12 @@ pub enum SpawnError {
     /// The backend refused to start a thread (resources exhausted, thread
     /// limit reached, ...). The message is the backend's.
     Refused(alloc::string::String),
+    /// A thread name contains a NUL byte (`'\0'`), which thread names may not
+    /// (they become C strings on most platforms). Returned by
+    /// [`ThreadPoolBuilder::build`](crate::ThreadPoolBuilder::build) and by
+    /// `StdBackend`'s `spawn`; a scoped spawn panics instead, as `std`
+    /// does.
+    InvalidName,
 }
 
 impl fmt::Display for SpawnError {
@@ -67,6 +87,9 @@ impl fmt::Display for SpawnError {
                  (or enable the `std` feature)",
             ),
             SpawnError::Refused(why) => write!(f, "the backend could not start a thread: {why}"),
+            SpawnError::InvalidName => {
+                f.write_str("thread name may not contain interior null bytes")
+            }
         }
     }
 }
@@ -83,7 +106,10 @@ pub trait Backend: Send + Sync {
     ///
     /// `spec` says how the caller would like the thread (name, stack size); a
     /// backend may ignore what it cannot honour. On error `main` must be
-    /// dropped without being run, and nothing may be left behind.
+    /// dropped without being run, and nothing may be left behind. A backend
+    /// may also panic (forkscope then drops what the spawn held and lets the
+    /// panic go on), but `main` must then be dropped or run, not leaked:
+    /// forkscope counts a spawn as over when `main` is dropped.
     fn spawn(&self, spec: &ThreadSpec, main: Box<dyn FnOnce() + Send>) -> Result<(), SpawnError>;
 
     /// Blocks the calling thread while `*word == expected`.

@@ -16,6 +16,10 @@ use std::thread;
 ///
 /// It is the global backend by default when the `std` feature is on.
 ///
+/// Its `spawn` returns [`SpawnError::InvalidName`] for a name with a NUL
+/// byte (where `std::thread::Builder::spawn` panics), and
+/// [`SpawnError::Refused`] with the OS error when no thread can be started.
+///
 /// ```
 /// use forkscope::{Backend, StdBackend};
 /// assert!(StdBackend.available_parallelism() >= 1);
@@ -31,6 +35,10 @@ impl Backend for StdBackend {
     fn spawn(&self, spec: &ThreadSpec, main: Box<dyn FnOnce() + Send>) -> Result<(), SpawnError> {
         let mut builder = thread::Builder::new();
         if let Some(name) = &spec.name {
+            // `std::thread::Builder::spawn` would panic; a backend reports it.
+            if name.contains('\0') {
+                return Err(SpawnError::InvalidName);
+            }
             builder = builder.name(name.clone());
         }
         if let Some(size) = spec.stack_size {

@@ -296,7 +296,16 @@ impl CountedJob {
         self.input.set(input);
         // SAFETY: the job is kept alive (by the model) until every thread
         // that could run it is joined, and may run on any thread.
-        unsafe { ThreadJob::new(Arc::as_ptr(self).cast(), Self::run) }
+        unsafe { ThreadJob::new(Arc::as_ptr(self).cast(), Self::run, Self::cancel) }
+    }
+
+    /// Every job of the model is run: a cancellation is a bug.
+    ///
+    /// # Safety
+    ///
+    /// None needed; it only panics.
+    unsafe fn cancel(_this: *const ()) {
+        panic!("a posted job was cancelled");
     }
 
     /// # Safety

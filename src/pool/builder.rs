@@ -56,6 +56,10 @@ impl ThreadPoolBuilder {
     }
 
     /// Names worker `i` `name(i)`.
+    ///
+    /// A name with a NUL byte (`'\0'`) makes [`build`](Self::build) return
+    /// [`SpawnError::InvalidName`], whatever the backend. If `name` panics,
+    /// `build` stops the workers it started and the panic goes on.
     pub fn thread_name<F>(mut self, name: F) -> Self
     where
         F: FnMut(usize) -> String + 'static,
@@ -72,8 +76,16 @@ impl ThreadPoolBuilder {
 
     /// Starts the pool's threads.
     ///
-    /// Fails if there is no backend or it refuses to start a thread; the
-    /// threads already started are then stopped again.
+    /// Fails if there is no backend, if it refuses to start a thread, or if a
+    /// thread name has a NUL byte ([`SpawnError::InvalidName`]); the threads
+    /// already started are then stopped and waited for. The same happens
+    /// before a panic (of the `thread_name` closure, of the backend) goes on.
+    ///
+    /// A pool does not survive `fork()`: in a forked child its workers do not
+    /// exist, and [`install`](ThreadPool::install) (and `join` on it) panics;
+    /// dropping it does not wait for them. The global pool (of
+    /// [`join`](crate::join) called from outside any pool) is replaced by a
+    /// new one in the child.
     pub fn build(self) -> Result<ThreadPool, SpawnError> {
         let backend = match self.backend {
             Some(backend) => {
@@ -123,7 +135,8 @@ impl ThreadPool {
     ///
     /// # Panics
     ///
-    /// Resumes a panic of `op`.
+    /// Resumes a panic of `op`. Panics in a child process forked after the
+    /// pool was built: its workers do not exist there.
     ///
     /// ```
     /// # #[cfg(feature = "std")] {
@@ -161,6 +174,10 @@ impl ThreadPool {
 
 impl Drop for ThreadPool {
     fn drop(&mut self) {
+        if !self.registry.in_this_process() {
+            // A forked child: the workers are not there to stop.
+            return;
+        }
         self.registry.terminate();
         let on_own_worker =
             WorkerThread::current().is_some_and(|w| core::ptr::eq(w.registry(), &*self.registry));

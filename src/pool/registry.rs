@@ -5,6 +5,7 @@ use super::frame::{FrameHead, InjectedJob, Waiter};
 use super::worker::WorkerThread;
 use crate::backend::{Backend, SpawnError, ThreadSpec};
 use crate::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering, fence};
+use crate::sync::fork::{self, PerProcess};
 use crate::sync::shim::ArrayQueue;
 use crate::sync::{CoreLatch, Event, JobRef, Parker};
 use alloc::boxed::Box;
@@ -68,6 +69,9 @@ pub(crate) struct Registry {
     /// Workers that left their loop; the pool's drop waits for all.
     exited: AtomicUsize,
     exited_event: Event,
+    /// The process generation the workers were started in (see
+    /// `sync::fork`): in a forked child they do not exist.
+    generation: u32,
 }
 
 /// Thread names and stack size for a pool's workers.
@@ -78,6 +82,11 @@ pub(super) struct WorkerSpec {
 
 impl Registry {
     /// Creates a registry and starts its `n` workers.
+    ///
+    /// If a worker cannot be started (the backend refuses, a name has a NUL
+    /// byte) or something panics on the way (the `name` closure, the
+    /// backend's `spawn`), the workers already started are stopped and waited
+    /// for before the error is returned or the panic goes on.
     pub(super) fn start(
         backend: &'static dyn Backend,
         n: usize,
@@ -104,48 +113,88 @@ impl Registry {
             terminating: AtomicBool::new(false),
             exited: AtomicUsize::new(0),
             exited_event: Event::new(),
+            generation: fork::watch(),
         });
-        for index in 0..n {
-            let thread_spec = ThreadSpec {
-                name: spec.name.as_mut().map(|f| f(index)),
-                stack_size: spec.stack_size,
-            };
-            let worker_registry = registry.clone();
-            let started = backend.spawn(
-                &thread_spec,
-                Box::new(move || {
-                    WorkerThread::run(&worker_registry, index);
-                    worker_registry.worker_exited();
-                }),
-            );
-            if let Err(e) = started {
-                // Stop the workers already started; the ones never started
-                // count as exited.
-                registry.exited.fetch_add(n - index, Ordering::SeqCst);
-                registry.terminate();
-                registry.wait_for_exit();
-                return Err(e);
+
+        /// Until disarmed, stops the pool on drop: on an error return and on
+        /// unwind alike. Workers never handed to the backend count as exited;
+        /// each one that was counts itself (its `ExitNotice`), whether it ran,
+        /// was dropped unrun, or is still starting.
+        struct StopOnFailure<'a> {
+            registry: &'a Registry,
+            handed_over: usize,
+            armed: bool,
+        }
+        impl Drop for StopOnFailure<'_> {
+            fn drop(&mut self) {
+                if self.armed {
+                    let never = self.registry.num_threads() - self.handed_over;
+                    // SeqCst: the Event protocol (as in `worker_exited`).
+                    self.registry.exited.fetch_add(never, Ordering::SeqCst);
+                    self.registry.terminate();
+                    self.registry.wait_for_exit();
+                }
             }
         }
+        let mut guard = StopOnFailure {
+            registry: &registry,
+            handed_over: 0,
+            armed: true,
+        };
+
+        for index in 0..n {
+            let name = spec.name.as_mut().map(|f| f(index));
+            if name.as_deref().is_some_and(|name| name.contains('\0')) {
+                return Err(SpawnError::InvalidName);
+            }
+            let thread_spec = ThreadSpec {
+                name,
+                stack_size: spec.stack_size,
+            };
+            let notice = ExitNotice(registry.clone());
+            guard.handed_over += 1;
+            // If the backend fails or panics, it drops this closure, and the
+            // notice in it counts the worker as exited.
+            backend.spawn(
+                &thread_spec,
+                Box::new(move || WorkerThread::run(&notice.0, index)),
+            )?;
+        }
+        guard.armed = false;
+        drop(guard);
         Ok(registry)
     }
 
-    /// The global pool, started on first use; `None` without a backend.
+    /// The global pool, started on first use; `None` without a backend. A
+    /// forked child gets a pool of its own (see `sync::fork`).
+    ///
+    /// # Panics
+    ///
+    /// If its workers cannot be started (a later call tries again).
     pub(super) fn global() -> Option<&'static Arc<Registry>> {
-        static GLOBAL: spin::Once<Arc<Registry>> = spin::Once::new();
+        static GLOBAL: PerProcess<Arc<Registry>> = PerProcess::new();
         if let Some(registry) = GLOBAL.get() {
             return Some(registry);
         }
         let backend = crate::backend::global_backend()?;
-        Some(GLOBAL.call_once(|| {
+        let registry = GLOBAL.get_or_try_init(|| {
             let spec = WorkerSpec {
                 name: Some(Box::new(|i| alloc::format!("forkscope-{i}"))),
                 stack_size: None,
             };
-            Registry::start(backend, backend.available_parallelism(), spec).unwrap_or_else(|e| {
-                panic!("forkscope: could not start the global thread pool: {e}")
-            })
-        }))
+            Registry::start(backend, backend.available_parallelism(), spec)
+        });
+        match registry {
+            Ok(registry) => Some(registry),
+            Err(e) => panic!("forkscope: could not start the global thread pool: {e}"),
+        }
+    }
+
+    /// Whether the workers exist in this process: `false` in a child forked
+    /// after they started.
+    #[inline]
+    pub(super) fn in_this_process(&self) -> bool {
+        self.generation == fork::generation()
     }
 
     #[inline]
@@ -448,6 +497,11 @@ impl Registry {
         F: FnOnce(&WorkerThread) -> R + Send,
         R: Send,
     {
+        assert!(
+            self.in_this_process(),
+            "forkscope: this thread pool was built before fork(); its worker threads \
+             do not exist in this child process (build a new pool in the child)"
+        );
         let current = WorkerThread::current();
         debug_assert!(current.is_none_or(|w| !ptr::eq(w.registry(), self)));
         let waiter = match current {
@@ -506,6 +560,18 @@ impl Registry {
         let n = self.num_threads();
         self.exited_event
             .wait_until(self.backend, || self.exited.load(Ordering::SeqCst) >= n);
+    }
+}
+
+/// Held by a worker's main closure: counts the worker as exited when it is
+/// dropped, that is when the worker left its loop (or unwound out of it), or
+/// when the backend dropped the closure without running it. The last touch
+/// of the registry by that thread, through its own `Arc`.
+struct ExitNotice(Arc<Registry>);
+
+impl Drop for ExitNotice {
+    fn drop(&mut self) {
+        self.0.worker_exited();
     }
 }
 

@@ -149,11 +149,14 @@ impl ScopeData {
         self.cache.ok_or(SpawnError::NoBackend)
     }
 
+    /// Counts a spawn as running; if this panics, the count is as before.
     fn increment_running(&self) {
         // Relaxed: the count is only compared with zero by the owner after it
         // synchronized with the decrements (SeqCst) of all spawns.
         if self.running.fetch_add(1, Ordering::Relaxed) > usize::MAX / 2 {
             // Like Arc: a count this high means leaked scopes; do not wrap.
+            // (Not zero after the undo: the count was far above one.)
+            self.running.fetch_sub(1, Ordering::Relaxed);
             panic!("too many running threads in forkscope::scope");
         }
     }
@@ -195,13 +198,42 @@ impl<'scope, 'env> Scope<'scope, 'env> {
     /// in a scope are joined before the scope returns. Each spawn runs on a
     /// thread of its own for its whole run, so spawned closures may block on
     /// each other; the thread usually comes from a cache of idle threads.
-    /// (Unlike with `std`, that thread may have run earlier spawns, so values
-    /// they left in thread-locals are still there.)
+    ///
+    /// # What differs from `std::thread::Scope::spawn`
+    ///
+    /// `std` starts a new thread per spawn; forkscope usually hands the
+    /// closure to an idle cached thread, which goes back to the cache when
+    /// the closure is done. So:
+    ///
+    /// - **Thread-locals persist between spawns.** A value a closure leaves in
+    ///   a thread-local is still there for the next spawn that gets the same
+    ///   thread, and its destructor runs only when the thread retires: after
+    ///   it was idle for about a second (with a backend clock; without one a
+    ///   cached thread never retires), or when it finishes a spawn while the
+    ///   cache is full. `scope` does not wait for that (nor does `std`'s for
+    ///   the destructors, which run as its threads exit).
+    /// - **`ThreadId`s repeat**: spawns that run one after another may report
+    ///   the same `std::thread::current().id()` (two spawns running at the
+    ///   same time never do).
+    /// - **Names**: an unnamed spawn runs on a thread without a name (with
+    ///   `StdBackend`; another backend may name its
+    ///   threads). A spawn named with [`Builder::name`] gets a new thread of
+    ///   that name.
+    /// - **Fork**: a child process forked while spawns run does not have their
+    ///   threads, and a scope there waits for them forever (as with `std`).
+    ///   Scopes made in the child work (see the [`Backend`](crate::Backend)
+    ///   docs).
+    ///
+    /// For `std`'s behaviour (a new thread, fresh thread-locals, destructors
+    /// run when the closure's thread exits), spawn with
+    /// [`Builder::fresh_thread`].
     ///
     /// # Panics
     ///
     /// If the backend cannot start a thread (or no backend is installed). Use
-    /// [`Builder::spawn_scoped`] to get an error instead.
+    /// [`Builder::spawn_scoped`] to get an error instead. If the backend's
+    /// `spawn` panics, that panic goes on; either way the scope goes on as if
+    /// the spawn had not been attempted.
     ///
     /// ```
     /// # #[cfg(feature = "std")] {

@@ -25,6 +25,10 @@ pub(super) struct Shared<T> {
     /// a handle cannot outlive the scope (it is dropped inside it, or leaked).
     scope: *const ScopeData,
     backend: &'static dyn Backend,
+    /// The thread running the spawn, set (and announced on
+    /// `finished_event`) before the closure starts.
+    #[cfg(all(feature = "std", not(loom)))]
+    thread: std::sync::OnceLock<std::thread::Thread>,
 }
 
 impl<T> Shared<T> {
@@ -41,6 +45,26 @@ impl<T> Shared<T> {
         // takes it once, since `join` consumes the handle.
         unsafe { (*self.result.get()).take() }
             .expect("forkscope: result of a finished thread missing")
+    }
+
+    /// Blocks until the running thread published itself, then returns it.
+    #[cfg(all(feature = "std", not(loom)))]
+    pub(super) fn thread(&self) -> &std::thread::Thread {
+        // `OnceLock::get` is an Acquire load, as the Event protocol needs.
+        self.finished_event
+            .wait_until(self.backend, || self.thread.get().is_some());
+        self.thread
+            .get()
+            .expect("forkscope: the running thread was not published")
+    }
+
+    /// The running thread's step 0: tells the handle who runs the spawn.
+    #[cfg(all(feature = "std", not(loom)))]
+    fn publish_thread(&self) {
+        // `set` fails only if it was set already, which cannot happen: one
+        // thread runs the spawn, once.
+        let _ = self.thread.set(std::thread::current());
+        self.finished_event.notify_all(self.backend);
     }
 }
 
@@ -79,6 +103,8 @@ impl<T, F: FnOnce() -> T> Packet<T, F> {
                 result: UnsafeCell::new(None),
                 scope: Arc::as_ptr(scope),
                 backend,
+                #[cfg(all(feature = "std", not(loom)))]
+                thread: std::sync::OnceLock::new(),
             },
             func: UnsafeCell::new(Some(f)),
             scope_ref: UnsafeCell::new(Some(scope.clone())),
@@ -111,6 +137,10 @@ impl<T, F: FnOnce() -> T> Packet<T, F> {
         };
         let backend = packet.shared.backend;
 
+        // 0. Say which thread runs it, for `ScopedJoinHandle::thread`.
+        #[cfg(all(feature = "std", not(loom)))]
+        packet.shared.publish_thread();
+
         // 1. Run the closure; it is consumed (captures dropped) inside.
         let mut f = Some(f);
         let mut value = None;
@@ -133,6 +163,41 @@ impl<T, F: FnOnce() -> T> Packet<T, F> {
         // 4. Later: done. The last touch of the scope, through our own Arc.
         // SAFETY: `finish` consumes the Arc reference made here, once.
         unsafe { JobRef::new(Arc::into_raw(scope).cast(), finish) }
+    }
+
+    /// Instead of `execute`, for a spawn that never ran (the thread could not
+    /// be started, or the backend panicked): gives back the packet reference
+    /// and the running count the job held, so the scope goes on as if the
+    /// spawn had not been attempted. The closure is dropped here, before the
+    /// count, so its captures do not outlive what the scope waits for.
+    ///
+    /// # Safety
+    ///
+    /// As for `execute`, which is then never called.
+    pub(super) unsafe fn cancel(data: *const ()) {
+        /// Decrements the running count even if dropping the closure panics.
+        struct Finish(Arc<ScopeData>);
+        impl Drop for Finish {
+            fn drop(&mut self) {
+                ScopeData::decrement_running(&self.0);
+            }
+        }
+
+        // SAFETY: by the contract above.
+        let packet = unsafe { Arc::from_raw(data.cast::<Packet<T, F>>()) };
+        // SAFETY: the spawn never runs, so nobody else touches `func` or
+        // `scope_ref`; this is the one cancellation.
+        let (f, scope) = unsafe {
+            (
+                (*packet.func.get()).take(),
+                (*packet.scope_ref.get())
+                    .take()
+                    .expect("forkscope: spawn cancelled twice"),
+            )
+        };
+        let _finish = Finish(scope);
+        drop(f);
+        drop(packet);
     }
 }
 

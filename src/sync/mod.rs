@@ -14,6 +14,8 @@
 //! - [`ThreadCache`](thread_cache::ThreadCache): idle backend threads, handed
 //!   jobs one at a time.
 //! - [`slot`]: the current thread's forkscope word.
+//! - [`fork`]: noticing `fork()`, so that a child does not wait for the
+//!   parent's threads ([`PerProcess`](fork::PerProcess) state).
 //! - [`spin_then_yield`]: the stage before every sleep (spin briefly, then
 //!   yield for up to 20 µs).
 //! - [`shim`]: the injector queue and the idle-stack lock, made visible to
@@ -32,6 +34,7 @@ use crate::Backend;
 
 pub(crate) mod atomic;
 mod event;
+pub(crate) mod fork;
 mod job;
 mod latch;
 mod parker;

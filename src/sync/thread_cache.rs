@@ -11,8 +11,8 @@
 //! - A spawner pops a record (so it alone holds it), writes the mailbox, and
 //!   exchanges `IDLE -> POSTED` (Release: the mailbox write travels with it),
 //!   then unparks the thread. If the exchange fails the thread has retired:
-//!   the spawner drops the record and tries the next one, or starts a new
-//!   thread.
+//!   the spawner takes its job back out of the mailbox, drops the record and
+//!   tries the next one, or starts a new thread.
 //! - An idle thread spins, then parks with a timeout. When the backend has a
 //!   clock and the thread has been idle for `IDLE_TIMEOUT_NANOS`, it exchanges
 //!   `IDLE -> RETIRED` and exits; losing that exchange means a job was posted
@@ -23,40 +23,66 @@
 //! the thread's push (the lock orders the two).
 
 use super::atomic::{AtomicU32, Ordering};
+use super::fork::PerProcess;
 use super::{JobRef, Parker};
+use core::mem::ManuallyDrop;
 
 /// A job for a cached thread. Running it returns the job's *completion*:
 /// the part that announces it is over, which the thread runs only after it is
 /// back in the idle stack, so that whoever waits for that announcement and
 /// then spawns again finds the thread already idle.
-#[derive(Clone, Copy)]
+///
+/// A `ThreadJob` owns its job: dropping one that was never run *cancels* it
+/// (its `cancel` function gives back what the job holds). So a spawn that
+/// fails anywhere, with an error or with a panic (in the backend's `spawn`, in
+/// an allocation), leaves nothing behind: whoever holds the job at that point
+/// (the spawner, a closure handed to the backend, a thread record) drops it.
 pub(crate) struct ThreadJob {
     data: *const (),
-    // SAFETY contract: `run(data)` is sound once, per `ThreadJob::new`.
+    // SAFETY contract: exactly one of `run(data)` and `cancel(data)` is
+    // called, once, per `ThreadJob::new`.
     run: unsafe fn(*const ()) -> JobRef,
+    cancel: unsafe fn(*const ()),
 }
 
-// SAFETY: created only for jobs whose data may be run on another thread (see
-// `ThreadJob::new`'s callers).
+// SAFETY: created only for jobs whose data may be run or cancelled on another
+// thread (see `ThreadJob::new`'s callers).
 unsafe impl Send for ThreadJob {}
 
 impl ThreadJob {
     /// # Safety
     ///
-    /// `run(data)` must be sound to call exactly once, from any thread, and
-    /// so must `execute` of the completion it returns.
-    pub(crate) const unsafe fn new(data: *const (), run: unsafe fn(*const ()) -> JobRef) -> Self {
-        ThreadJob { data, run }
+    /// `run(data)` must be sound to call once, from any thread, and so must
+    /// `execute` of the completion it returns; `cancel(data)` must be sound to
+    /// call instead, once, from any thread, if the job never runs.
+    pub(crate) const unsafe fn new(
+        data: *const (),
+        run: unsafe fn(*const ()) -> JobRef,
+        cancel: unsafe fn(*const ()),
+    ) -> Self {
+        ThreadJob { data, run, cancel }
+    }
+
+    /// Runs the job (not its completion).
+    fn run(self) -> JobRef {
+        let job = ManuallyDrop::new(self);
+        // SAFETY: `self` is consumed, so this is the job's only run, and
+        // `ManuallyDrop` keeps its `cancel` from being called too.
+        unsafe { (job.run)(job.data) }
     }
 
     /// Runs the job and then its completion.
-    ///
-    /// # Safety
-    ///
-    /// Once per job.
-    unsafe fn run_to_completion(self) {
-        // SAFETY: forwarded to the caller.
-        unsafe { (self.run)(self.data).execute() }
+    fn run_to_completion(self) {
+        // SAFETY: the completion of the job just run, executed once.
+        unsafe { self.run().execute() }
+    }
+}
+
+impl Drop for ThreadJob {
+    fn drop(&mut self) {
+        // SAFETY: a job is dropped only if it never ran (`run` consumes it
+        // without dropping); this is its only cancellation.
+        unsafe { (self.cancel)(self.data) }
     }
 }
 use super::shim::{SpinMutex, SpinMutexGuard};
@@ -107,11 +133,13 @@ impl ThreadCache {
         }
     }
 
-    /// The cache of the global backend, `None` if there is no backend.
+    /// The cache of the global backend, `None` if there is no backend. A
+    /// forked child gets a fresh, empty cache: the parent's idle threads do
+    /// not exist there (see `sync::fork`).
     pub(crate) fn global() -> Option<&'static ThreadCache> {
-        static GLOBAL: spin::Once<ThreadCache> = spin::Once::new();
+        static GLOBAL: PerProcess<ThreadCache> = PerProcess::new();
         let backend = crate::backend::global_backend()?;
-        Some(GLOBAL.call_once(|| ThreadCache::new(backend)))
+        Some(GLOBAL.get_or_init(|| ThreadCache::new(backend)))
     }
 
     pub(crate) fn backend(&self) -> &'static dyn Backend {
@@ -121,8 +149,9 @@ impl ThreadCache {
     /// Runs `job` on a thread of its own: an idle cached one if there is one,
     /// else a new thread that joins the cache afterwards.
     ///
-    /// On error the job has not run and never will.
-    pub(crate) fn execute(&'static self, job: ThreadJob) -> Result<(), SpawnError> {
+    /// On error (or a panic) the job has not run and never will: it was
+    /// dropped, which cancelled it.
+    pub(crate) fn execute(&'static self, mut job: ThreadJob) -> Result<(), SpawnError> {
         while let Some(record) = self.pop_idle() {
             // SAFETY: we popped the record, so no other spawner holds it, and
             // its thread reads the mailbox only after seeing POSTED below.
@@ -136,8 +165,17 @@ impl ThreadCache {
                 record.parker.unpark(self.backend);
                 return Ok(());
             }
-            // RETIRED: the thread is gone; forget its record.
+            // RETIRED: the thread is gone and never reads its mailbox again;
+            // take the job back and forget the record.
+            // SAFETY: we wrote the mailbox above, and nobody else touches it
+            // now that its thread retired.
+            job = match unsafe { (*record.mailbox.get()).take() } {
+                Some(job) => job,
+                None => unreachable!("forkscope: a retired thread took a job"),
+            };
         }
+        // If anything below fails or panics, the record (and with it the job
+        // in its mailbox) is dropped, which cancels the job.
         let record = Arc::new(Record {
             state: AtomicU32::new(POSTED),
             mailbox: UnsafeCell::new(Some(job)),
@@ -150,11 +188,10 @@ impl ThreadCache {
     /// Starts a thread with a specific spec (name, stack size) that runs
     /// `job` and exits: such threads are never cached, since a later spawn
     /// would see the wrong name or stack size.
+    /// As with `execute`, a failed spawn drops (cancels) the job.
     pub(crate) fn execute_once(&self, spec: &ThreadSpec, job: ThreadJob) -> Result<(), SpawnError> {
-        // SAFETY: the job is run exactly once, on the new thread, and the
-        // closure that carries it is dropped unrun if the spawn fails.
         self.backend
-            .spawn(spec, Box::new(move || unsafe { job.run_to_completion() }))
+            .spawn(spec, Box::new(move || job.run_to_completion()))
     }
 
     /// Locks the idle stack. The lock is held for a push, a pop or a short
@@ -195,8 +232,7 @@ impl ThreadCache {
             // spawner's write happened before its Release exchange, which our
             // Acquire load (or the spawn itself) ordered before this read.
             let job = unsafe { (*record.mailbox.get()).take() };
-            // SAFETY: each posted job is run once, here.
-            let completion = job.map(|job| unsafe { (job.run)(job.data) });
+            let completion = job.map(ThreadJob::run);
             record.state.store(IDLE, Ordering::Relaxed);
             // Back to the cache first, then announce the job's end: a scope
             // that spawns again as soon as it sees its threads finish finds
