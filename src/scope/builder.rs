@@ -75,6 +75,7 @@ impl Builder {
     ///
     /// thread_local!(static SEEN: Cell<bool> = const { Cell::new(false) });
     ///
+    /// # #[cfg(feature = "std")] {
     /// forkscope::scope(|s| {
     ///     for _ in 0..2 {
     ///         let first = forkscope::Builder::new()
@@ -85,6 +86,7 @@ impl Builder {
     ///         assert!(!first.join().unwrap());
     ///     }
     /// });
+    /// # }
     /// ```
     pub fn fresh_thread(mut self, fresh: bool) -> Builder {
         self.fresh_thread = fresh;
