@@ -1267,7 +1267,10 @@ fn a_panic_in_any_kind_of_closure_reaches_the_caller_and_the_pool_still_works() 
         ),
         (
             "reduce_with op",
-            Box::new(|| sink(v.par_iter().copied().reduce_with(|a, b| boom(b) + a))),
+            // Both sides: item `bad` reaches the op as `a` if it starts a
+            // piece of several items, as `b` if it follows another in its
+            // piece, and as a whole piece's result if it is one alone.
+            Box::new(|| sink(v.par_iter().copied().reduce_with(|a, b| boom(a) + boom(b)))),
         ),
         (
             "min_by",
