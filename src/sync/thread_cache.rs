@@ -40,8 +40,10 @@ use core::mem::ManuallyDrop;
 pub(crate) struct ThreadJob {
     data: *const (),
     // SAFETY contract: exactly one of `run(data)` and `cancel(data)` is
-    // called, once, per `ThreadJob::new`.
+    // called, once, per `ThreadJob::new`; `run` when the job runs.
     run: unsafe fn(*const ()) -> JobRef,
+    // SAFETY contract: `cancel(data)` instead of `run`, once, when the job is
+    // dropped without running; it gives back what the job holds.
     cancel: unsafe fn(*const ()),
 }
 
