@@ -108,8 +108,8 @@ with_atomic_cas! {
         set_global_backend,
     };
     pub use pool::{
-        FnContext, ThreadPool, ThreadPoolBuilder, current_num_threads, current_thread_index,
-        join, join_context,
+        DonateError, DonationHandle, FnContext, ThreadPool, ThreadPoolBuilder, current_num_threads,
+        current_thread_index, join, join_context,
     };
     pub use scope::{Builder, Scope, ScopedJoinHandle, scope};
 

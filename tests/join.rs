@@ -84,11 +84,10 @@ fn quiet_deliberate_panics() {
     });
 }
 
-fn pool(num_threads: usize) -> ThreadPool {
-    ThreadPoolBuilder::new()
-        .num_threads(num_threads)
-        .build()
-        .expect("pool started")
+/// A pool of `num_threads`, got as `FORKSCOPE_TEST_POOLS` says (see
+/// `common/pools.rs`).
+fn pool(num_threads: usize) -> common::pools::TestPool {
+    common::pools::pool(num_threads)
 }
 
 /// Deterministic pseudo-random numbers (xorshift64).
@@ -791,7 +790,7 @@ fn stack_size_is_given_to_the_workers() {
 
 /// Drops `pool` and checks that the drop returns (waits for the workers,
 /// which leave their sleep or spin promptly).
-fn drop_in_time(pool: ThreadPool) {
+fn drop_in_time(pool: common::pools::TestPool) {
     let start = Instant::now();
     drop(pool);
     assert!(

@@ -28,6 +28,8 @@ pub struct ThreadPoolBuilder {
     backend: Option<&'static dyn Backend>,
     thread_name: Option<Box<dyn FnMut(usize) -> String>>,
     stack_size: Option<usize>,
+    use_current_thread: bool,
+    donated_threads: usize,
 }
 
 impl ThreadPoolBuilder {
@@ -47,9 +49,12 @@ impl ThreadPoolBuilder {
     /// The backend that starts and parks the workers (default: the global
     /// one).
     ///
-    /// Without the `std` feature, a worker finds itself through the *global*
-    /// backend's per-thread slot; if no global backend is installed when the
-    /// pool is built, this one is installed as the global backend.
+    /// Pools on different backends can live side by side, with or without
+    /// a global backend: a worker writes its per-thread word through its own
+    /// pool's backend, and `join` finds it by asking the global backend's
+    /// slot first, then those of the other backends pools were built on (see
+    /// [`Backend::slot`]). Nothing is installed globally: [`scope`](crate::scope)
+    /// and `join` from outside any pool still use the global backend.
     pub fn backend(mut self, backend: &'static dyn Backend) -> Self {
         self.backend = Some(backend);
         self
@@ -74,6 +79,66 @@ impl ThreadPoolBuilder {
         self
     }
 
+    /// Makes seat 0 of the pool one for the thread that calls
+    /// [`install`](ThreadPool::install) (or `join` on the pool) from outside
+    /// any pool, typically the thread that built it: while that call runs,
+    /// the thread is worker 0 (so [`current_thread_index`](crate::current_thread_index)
+    /// is `Some(0)`), runs the closure itself instead of handing it to a
+    /// worker, and other workers may take halves of its `join`s. The pool
+    /// starts one thread fewer: `num_threads(1).use_current_thread()` starts
+    /// none and runs everything on the calling thread.
+    ///
+    /// One thread holds the seat at a time; another outside thread calling
+    /// `install` meanwhile hands its closure to the pool as usual. Work
+    /// handed in while nobody holds the seat, on a pool with no other
+    /// running worker, is run by the next thread that calls in (including
+    /// the one that handed it in, which then takes the seat itself): nothing
+    /// waits for a thread that never comes.
+    pub fn use_current_thread(mut self) -> Self {
+        self.use_current_thread = true;
+        self
+    }
+
+    /// Leaves `count` of the pool's seats to threads that the pool does not
+    /// start: threads created by somebody else (a runtime's own threads, wasm
+    /// workers, an engine's job system) enter them through a
+    /// [`DonationHandle`] and work there until the pool shuts down. The pool
+    /// starts `num_threads - count` threads of its own (after seat 0 if
+    /// [`use_current_thread`](Self::use_current_thread) is set too); with
+    /// `count` equal to `num_threads` it starts none, and its backend's
+    /// `spawn` is never called (it may refuse every spawn).
+    ///
+    /// The pool has `max(num_threads, seats left to other threads)` seats.
+    /// Work waits in the pool until some thread is there to run it: a pool
+    /// of donated seats only runs work once threads were donated.
+    ///
+    /// ```
+    /// # #[cfg(feature = "std")] {
+    /// let pool = forkscope::ThreadPoolBuilder::new()
+    ///     .num_threads(2)
+    ///     .donated_threads(2)
+    ///     .build()
+    ///     .unwrap();
+    /// let handle = pool.donation_handle();
+    /// let donors: Vec<_> = (0..2)
+    ///     .map(|_| {
+    ///         let handle = handle.clone();
+    ///         // A thread forkscope did not start, given to the pool.
+    ///         std::thread::spawn(move || handle.donate_current_thread())
+    ///     })
+    ///     .collect();
+    /// assert_eq!(pool.install(|| forkscope::join(|| 1, || 2)), (1, 2));
+    /// drop(pool); // the donated threads leave once it shuts down
+    /// for donor in donors {
+    ///     assert_eq!(donor.join().unwrap(), Ok(()));
+    /// }
+    /// # }
+    /// ```
+    pub fn donated_threads(mut self, count: usize) -> Self {
+        self.donated_threads = count;
+        self
+    }
+
     /// Starts the pool's threads.
     ///
     /// Fails if there is no backend, if it refuses to start a thread, or if a
@@ -88,11 +153,7 @@ impl ThreadPoolBuilder {
     /// new one in the child.
     pub fn build(self) -> Result<ThreadPool, SpawnError> {
         let backend = match self.backend {
-            Some(backend) => {
-                #[cfg(not(feature = "std"))]
-                let _ = crate::backend::set_global_backend(backend);
-                backend
-            }
+            Some(backend) => backend,
             None => crate::backend::global_backend().ok_or(SpawnError::NoBackend)?,
         };
         let n = match self.num_threads {
@@ -102,6 +163,8 @@ impl ThreadPoolBuilder {
         let spec = WorkerSpec {
             name: self.thread_name,
             stack_size: self.stack_size,
+            install_seat: self.use_current_thread,
+            donated: self.donated_threads,
         };
         Ok(ThreadPool {
             registry: Registry::start(backend, n, spec)?,
@@ -116,6 +179,8 @@ impl fmt::Debug for ThreadPoolBuilder {
             .field("has_backend", &self.backend.is_some())
             .field("has_thread_name", &self.thread_name.is_some())
             .field("stack_size", &self.stack_size)
+            .field("use_current_thread", &self.use_current_thread)
+            .field("donated_threads", &self.donated_threads)
             .finish()
     }
 }
@@ -151,7 +216,11 @@ impl ThreadPool {
     {
         match WorkerThread::current() {
             Some(worker) if core::ptr::eq(worker.registry(), &*self.registry) => op(),
-            _ => self.registry.in_worker_cold(|_| op()),
+            Some(_) => self.registry.in_worker_cold(|_| op()),
+            None => match self.registry.in_install_seat(op) {
+                Ok(result) => result,
+                Err(op) => self.registry.in_worker_cold(|_| op()),
+            },
         }
     }
 
@@ -166,11 +235,94 @@ impl ThreadPool {
         self.install(|| crate::join(a, b))
     }
 
-    /// The number of worker threads.
+    /// The number of worker threads (seats, counting those left to donated
+    /// threads and to `install` callers).
     pub fn current_num_threads(&self) -> usize {
         self.registry.num_threads()
     }
+
+    /// A handle through which threads the pool did not start join it as
+    /// workers (see [`ThreadPoolBuilder::donated_threads`]). It does not
+    /// keep the pool alive: dropping the [`ThreadPool`] shuts it down, and
+    /// the donated threads then return.
+    pub fn donation_handle(&self) -> DonationHandle {
+        DonationHandle {
+            registry: self.registry.clone(),
+        }
+    }
 }
+
+/// Lets threads that a [`ThreadPool`] did not start work for it: see
+/// [`ThreadPoolBuilder::donated_threads`] and
+/// [`ThreadPool::donation_handle`]. Cheap to clone, `Send` and `Sync`.
+#[derive(Clone)]
+pub struct DonationHandle {
+    registry: Arc<Registry>,
+}
+
+impl DonationHandle {
+    /// The calling thread enters a vacant donated seat of the pool and works
+    /// there (runs `join` halves, `install`ed closures, iterator pieces)
+    /// until the pool is dropped; then returns `Ok(())`.
+    ///
+    /// A job that panics on the donated thread does not end its service: the
+    /// panic is caught and resumed where the API says (`install`, `join`),
+    /// as on any worker. If a panic does unwind out of the worker loop (a
+    /// backend whose `catch_unwind` does not catch), the seat is left
+    /// vacant for another thread and the panic goes on out of this call.
+    ///
+    /// # Errors
+    ///
+    /// [`DonateError::NoVacantSeat`] if every donated seat is taken,
+    /// [`DonateError::ShutDown`] if the pool was dropped, and
+    /// [`DonateError::AlreadyWorker`] if the calling thread already works
+    /// for a pool.
+    ///
+    /// # Panics
+    ///
+    /// In a child process forked after the pool was built.
+    pub fn donate_current_thread(&self) -> Result<(), DonateError> {
+        self.registry.donate()
+    }
+
+    /// How many seats the pool leaves to donated threads.
+    pub fn seats(&self) -> usize {
+        self.registry.donated_seats()
+    }
+}
+
+impl fmt::Debug for DonationHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DonationHandle")
+            .field("seats", &self.seats())
+            .finish()
+    }
+}
+
+/// Why [`DonationHandle::donate_current_thread`] returned at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DonateError {
+    /// Every seat the pool leaves to donated threads is taken.
+    NoVacantSeat,
+    /// The pool was dropped.
+    ShutDown,
+    /// The calling thread is a worker of a pool already (one of this pool's
+    /// own threads, a donated one, or one in an install seat).
+    AlreadyWorker,
+}
+
+impl fmt::Display for DonateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DonateError::NoVacantSeat => "every donated seat of the thread pool is taken",
+            DonateError::ShutDown => "the thread pool was shut down",
+            DonateError::AlreadyWorker => "the calling thread already works for a thread pool",
+        })
+    }
+}
+
+impl core::error::Error for DonateError {}
 
 impl Drop for ThreadPool {
     fn drop(&mut self) {

@@ -23,6 +23,8 @@ fn registry_on(backend: &'static crate::loom_tests::LoomBackend, n: usize) -> Ar
     let spec = WorkerSpec {
         name: None,
         stack_size: None,
+        install_seat: false,
+        donated: 0,
     };
     Registry::start(backend, n, spec).unwrap()
 }

@@ -34,8 +34,20 @@ pub(super) const WATCH_NANOS: u64 = 50_000;
 #[repr(align(128))]
 pub(super) struct CachePadded<T>(pub(super) T);
 
+/// A seat held by a thread: one the pool started, or a donated or
+/// installing thread while it works there.
+const SEAT_TAKEN: usize = 0;
+/// A seat waiting for a thread to enter (see `take_seat`).
+const SEAT_VACANT: usize = 1;
+/// A seat closed at shutdown: no thread will enter it.
+const SEAT_CLOSED: usize = 2;
+
 /// What other threads may touch of one worker.
 struct WorkerShared {
+    /// Who works in this seat (`SEAT_*`). A seat the pool starts a thread
+    /// for is taken for good; the others go vacant -> taken -> vacant ...,
+    /// and are closed at shutdown once vacant.
+    seat: AtomicUsize,
     /// The worker's one shared join frame, or null.
     slot: AtomicPtr<FrameHead>,
     parker: Parker,
@@ -46,6 +58,10 @@ struct WorkerShared {
 
 pub(crate) struct Registry {
     backend: &'static dyn Backend,
+    /// Whether seat 0 is for threads in `install` (see `WorkerSpec`).
+    install_seat: bool,
+    /// The seats for donated threads.
+    donated: core::ops::Range<usize>,
     workers: Box<[CachePadded<WorkerShared>]>,
     /// Demand for work: the number of workers looking for work (*hungry*)
     /// in the low half, the number of sleeping workers in the high half.
@@ -74,14 +90,29 @@ pub(crate) struct Registry {
     generation: u32,
 }
 
-/// Thread names and stack size for a pool's workers.
+/// Thread names and stack size for a pool's workers, and which seats the
+/// pool leaves to threads it does not start.
 pub(super) struct WorkerSpec {
     pub(super) name: Option<alloc::boxed::Box<dyn FnMut(usize) -> String>>,
     pub(super) stack_size: Option<usize>,
+    /// Seat 0 is for a thread outside any pool while it is in `install`
+    /// (`ThreadPoolBuilder::use_current_thread`).
+    pub(super) install_seat: bool,
+    /// How many seats (after the install seat) are for donated threads
+    /// (`ThreadPoolBuilder::donated_threads`).
+    pub(super) donated: usize,
+}
+
+impl WorkerSpec {
+    /// Seats the pool does not start a thread for: the lowest indices.
+    fn reserved(&self) -> usize {
+        usize::from(self.install_seat) + self.donated
+    }
 }
 
 impl Registry {
-    /// Creates a registry and starts its `n` workers.
+    /// Creates a registry with `n` seats and starts a worker for each one
+    /// the spec does not reserve (at least one seat in all).
     ///
     /// If a worker cannot be started (the backend refuses, a name has a NUL
     /// byte) or something panics on the way (the `name` closure, the
@@ -92,12 +123,23 @@ impl Registry {
         n: usize,
         mut spec: WorkerSpec,
     ) -> Result<Arc<Registry>, SpawnError> {
-        let n = n.max(1);
+        let reserved = spec.reserved();
+        let n = n.max(reserved).max(1);
+        // Before any thread acts as a worker (`WorkerThread::current` must
+        // find it through this backend's slots).
+        crate::sync::slot::register(backend);
         let registry = Arc::new(Registry {
             backend,
+            install_seat: spec.install_seat,
+            donated: usize::from(spec.install_seat)..reserved,
             workers: (0..n)
-                .map(|_| {
+                .map(|index| {
                     CachePadded(WorkerShared {
+                        seat: AtomicUsize::new(if index < reserved {
+                            SEAT_VACANT
+                        } else {
+                            SEAT_TAKEN
+                        }),
                         slot: AtomicPtr::new(ptr::null_mut()),
                         parker: Parker::new(),
                         sleeping: AtomicBool::new(false),
@@ -119,16 +161,18 @@ impl Registry {
         /// Until disarmed, stops the pool on drop: on an error return and on
         /// unwind alike. Workers never handed to the backend count as exited;
         /// each one that was counts itself (its `ExitNotice`), whether it ran,
-        /// was dropped unrun, or is still starting.
+        /// was dropped unrun, or is still starting. (Reserved seats are
+        /// closed by `terminate`.)
         struct StopOnFailure<'a> {
             registry: &'a Registry,
             handed_over: usize,
+            reserved: usize,
             armed: bool,
         }
         impl Drop for StopOnFailure<'_> {
             fn drop(&mut self) {
                 if self.armed {
-                    let never = self.registry.num_threads() - self.handed_over;
+                    let never = self.registry.num_threads() - self.reserved - self.handed_over;
                     // SeqCst: the Event protocol (as in `worker_exited`).
                     self.registry.exited.fetch_add(never, Ordering::SeqCst);
                     self.registry.terminate();
@@ -139,10 +183,11 @@ impl Registry {
         let mut guard = StopOnFailure {
             registry: &registry,
             handed_over: 0,
+            reserved,
             armed: true,
         };
 
-        for index in 0..n {
+        for index in reserved..n {
             let name = spec.name.as_mut().map(|f| f(index));
             if name.as_deref().is_some_and(|name| name.contains('\0')) {
                 return Err(SpawnError::InvalidName);
@@ -181,6 +226,8 @@ impl Registry {
             let spec = WorkerSpec {
                 name: Some(Box::new(|i| alloc::format!("forkscope-{i}"))),
                 stack_size: None,
+                install_seat: false,
+                donated: 0,
             };
             Registry::start(backend, backend.available_parallelism(), spec)
         });
@@ -492,7 +539,7 @@ impl Registry {
     /// blocking until it is done. Resumes `op`'s panic.
     ///
     /// A worker of another pool keeps working for its own pool meanwhile.
-    pub(super) fn in_worker_cold<F, R>(&self, op: F) -> R
+    pub(super) fn in_worker_cold<F, R>(self: &Arc<Self>, op: F) -> R
     where
         F: FnOnce(&WorkerThread) -> R + Send,
         R: Send,
@@ -503,7 +550,7 @@ impl Registry {
              do not exist in this child process (build a new pool in the child)"
         );
         let current = WorkerThread::current();
-        debug_assert!(current.is_none_or(|w| !ptr::eq(w.registry(), self)));
+        debug_assert!(current.is_none_or(|w| !ptr::eq(w.registry(), &**self)));
         let waiter = match current {
             Some(worker) => Waiter::Worker {
                 registry: worker.registry_arc(),
@@ -522,6 +569,11 @@ impl Registry {
             )
         };
         self.inject(job_ref);
+        if current.is_none() {
+            // A job injected while the install seat's holder is leaving it
+            // would wait for the next `install`: see `drain_install_seat`.
+            self.drain_install_seat();
+        }
         match current {
             Some(worker) => worker.wait_until(job.latch()),
             // Our own word: the worker that runs the job wakes exactly us.
@@ -529,6 +581,128 @@ impl Registry {
         }
         // SAFETY: the latch is set.
         unsafe { job.take_result() }.into_return_value(self.backend)
+    }
+
+    // ---- seats for threads the pool did not start --------------------------
+
+    /// How many seats are for donated threads.
+    pub(super) fn donated_seats(&self) -> usize {
+        self.donated.len()
+    }
+
+    /// Enters seat `index` if it is vacant. SeqCst: the Dekker pairs of
+    /// `leave_seat` with `terminate`, and of `drain_install_seat` with
+    /// `inject`.
+    pub(super) fn take_seat(&self, index: usize) -> bool {
+        self.workers[index]
+            .0
+            .seat
+            .compare_exchange(SEAT_VACANT, SEAT_TAKEN, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+    }
+
+    /// The thread in seat `index` (taken with `take_seat`) leaves it. The
+    /// seat is vacant again, or closed if the pool is shutting down:
+    /// `terminate` sets `terminating` then closes the vacant seats, we make
+    /// the seat vacant then read `terminating` (SeqCst, a Dekker pair), so
+    /// one of us closes it, and the exchange in `close_seat` makes it one.
+    pub(super) fn leave_seat(&self, index: usize) {
+        self.workers[index].0.seat.store(SEAT_VACANT, Ordering::SeqCst);
+        if self.is_terminating() {
+            self.close_seat(index);
+        }
+    }
+
+    /// Closes seat `index` if vacant; a closed seat counts as an exited
+    /// worker for `wait_for_exit`.
+    fn close_seat(&self, index: usize) {
+        let seat = &self.workers[index].0.seat;
+        // SeqCst: see `leave_seat`.
+        if seat
+            .compare_exchange(SEAT_VACANT, SEAT_CLOSED, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+        {
+            self.worker_exited();
+        }
+    }
+
+    /// Runs the injected jobs in the install seat while there are any and
+    /// the seat is free, as worker 0. Called by a thread outside any pool
+    /// after it injected a job, and by the install seat's holder after it
+    /// left the seat: the injector pushes, fences (in `inject`) and reads
+    /// the seat here; the holder makes the seat vacant, fences and reads the
+    /// injector here (SeqCst, a Dekker pair). So either the holder sees the
+    /// job, or the injecting thread finds the seat vacant; a pool whose only
+    /// threads come through `install` never leaves a job behind.
+    ///
+    /// A thread that runs its own job here sets its own latch before it
+    /// ever announced sleeping on it, so the job's wake-up is a plain store.
+    pub(super) fn drain_install_seat(self: &Arc<Self>) {
+        if !self.install_seat {
+            return;
+        }
+        loop {
+            fence(Ordering::SeqCst);
+            if self.injector.is_empty() || !self.take_seat(0) {
+                return;
+            }
+            WorkerThread::act_as_worker(self, 0, WorkerThread::run_injected_jobs);
+            self.leave_seat(0);
+        }
+    }
+
+    /// A thread outside any pool runs `op` as worker 0 if the install seat
+    /// is vacant; gives `op` back if not.
+    pub(super) fn in_install_seat<R, F: FnOnce() -> R>(self: &Arc<Self>, op: F) -> Result<R, F> {
+        if !self.install_seat || !self.take_seat(0) {
+            return Err(op);
+        }
+        /// Leaves the seat (and runs what was injected meanwhile) on return
+        /// and on unwind.
+        struct Leave<'a>(&'a Arc<Registry>);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                self.0.leave_seat(0);
+                self.0.drain_install_seat();
+            }
+        }
+        let _leave = Leave(self);
+        Ok(WorkerThread::act_as_worker(self, 0, |_| op()))
+    }
+
+    /// The calling thread (outside any pool) enters a vacant donated seat
+    /// and works there until the pool shuts down.
+    pub(super) fn donate(self: &Arc<Self>) -> Result<(), super::DonateError> {
+        use super::DonateError;
+        assert!(
+            self.in_this_process(),
+            "forkscope: this thread pool was built before fork(); build a new pool in the child"
+        );
+        if WorkerThread::current().is_some() {
+            return Err(DonateError::AlreadyWorker);
+        }
+        if self.is_terminating() {
+            return Err(DonateError::ShutDown);
+        }
+        let Some(index) = self.donated.clone().find(|&i| self.take_seat(i)) else {
+            return Err(if self.is_terminating() {
+                DonateError::ShutDown
+            } else {
+                DonateError::NoVacantSeat
+            });
+        };
+        /// Leaves the seat when the worker loop ends, also by a panic that
+        /// unwinds out of it (a backend that does not catch panics): the
+        /// seat is then vacant for another thread, or closed at shutdown.
+        struct Leave<'a>(&'a Registry, usize);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                self.0.leave_seat(self.1);
+            }
+        }
+        let _leave = Leave(self, index);
+        WorkerThread::run(self, index);
+        Ok(())
     }
 
     // ---- shutdown ----------------------------------------------------------
@@ -546,6 +720,9 @@ impl Registry {
                 self.demand.0.fetch_sub(ONE_SLEEPER, Ordering::SeqCst);
             }
             w.parker.unpark(self.backend);
+        }
+        for index in 0..self.num_threads() {
+            self.close_seat(index);
         }
     }
 

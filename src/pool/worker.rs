@@ -175,10 +175,32 @@ impl WorkerThread {
             urgent_publication: Cell::new(false),
             rng: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
         };
-        slot::set(&worker as *const WorkerThread as usize);
-        let result = f(&worker);
-        slot::set(0);
-        result
+        let backend = registry.backend();
+        /// Clears the slot when `f` returns or unwinds: a donated thread
+        /// may go on after a panic escaped its worker loop, and its slot
+        /// must not point to this frame any more.
+        struct ClearSlot(&'static dyn crate::Backend);
+        impl Drop for ClearSlot {
+            fn drop(&mut self) {
+                slot::set(self.0, 0);
+            }
+        }
+        slot::set(backend, &worker as *const WorkerThread as usize);
+        let _clear = ClearSlot(backend);
+        f(&worker)
+    }
+
+    /// Runs the jobs injected into the pool until there are none: a thread
+    /// in the install seat (see `Registry::drain_install_seat`).
+    pub(super) fn run_injected_jobs(&self) {
+        let registry = self.registry();
+        while let Some(job) = registry.pop_injected() {
+            registry.start_job(false);
+            // SAFETY: injected jobs are executed once (the injector hands
+            // each out once), by a worker of their pool: us.
+            unsafe { self.execute(Work::Injected(job)) };
+            registry.end_job();
+        }
     }
 
     // ---- the join hot path -------------------------------------------------

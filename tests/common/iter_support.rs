@@ -2,7 +2,7 @@
 //! every check runs in, test data, and panic catching.
 #![allow(dead_code)]
 
-use forkscope::{ThreadPool, ThreadPoolBuilder};
+use super::pools::{TestPool, pool};
 use std::panic::{self, AssertUnwindSafe};
 
 /// The input sizes every check runs on (smaller under Miri).
@@ -12,12 +12,10 @@ pub const SIZES: &[usize] = if cfg!(miri) {
     &[0, 1, 2, 3, 7, 64, 1000, 100_003]
 };
 
-/// Pools of 1, 2 and 3 threads.
-pub fn pools() -> Vec<ThreadPool> {
-    [1, 2, 3]
-        .into_iter()
-        .map(|n| ThreadPoolBuilder::new().num_threads(n).build().unwrap())
-        .collect()
+/// Pools of 1, 2 and 3 threads (got as `FORKSCOPE_TEST_POOLS` says, see
+/// `pools.rs`).
+pub fn pools() -> Vec<TestPool> {
+    [1, 2, 3].into_iter().map(pool).collect()
 }
 
 /// Runs `check` from outside any pool and inside pools of 1, 2 and 3.

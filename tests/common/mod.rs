@@ -16,6 +16,7 @@
 pub mod pthread_backend;
 
 pub mod iter_support;
+pub mod pools;
 
 use forkscope::Backend;
 
