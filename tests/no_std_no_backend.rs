@@ -1,12 +1,17 @@
 //! forkscope without `std` and without an installed backend: spawning reports
 //! the missing backend (an error from `Builder`, a panic that says what to do
-//! from `Scope::spawn`), and scopes themselves still work.
+//! from `Scope::spawn`), and scopes themselves still work. Pools built on
+//! backends of their own work without a global backend, side by side.
 //!
 //! A test binary of its own, because installing a backend is process-wide and
 //! permanent. Only built by `cargo test --no-default-features`.
 #![cfg(not(feature = "std"))]
 
-use forkscope::{Builder, Payload, SpawnError};
+#[allow(dead_code)]
+#[path = "common/pthread_backend.rs"]
+mod pthread_backend;
+
+use forkscope::{Backend, Builder, Payload, SpawnError, ThreadSpec};
 use std::panic::{self, AssertUnwindSafe};
 
 fn panic_message(payload: &Payload) -> &str {
@@ -126,4 +131,91 @@ fn a_pool_without_a_backend_is_an_error() {
         .build()
         .expect_err("no backend is installed");
     assert_eq!(err, SpawnError::NoBackend);
+}
+
+/// The pthread test backend (not installed globally) with a per-thread slot
+/// of its own, so that each pool's workers are found through their own
+/// backend only.
+struct OwnSlot(&'static std::thread::LocalKey<std::cell::Cell<usize>>);
+
+impl Backend for OwnSlot {
+    fn spawn(&self, spec: &ThreadSpec, main: Box<dyn FnOnce() + Send>) -> Result<(), SpawnError> {
+        pthread_backend::PthreadBackend.spawn(spec, main)
+    }
+    fn wait(&self, word: &std::sync::atomic::AtomicU32, expected: u32) {
+        pthread_backend::PthreadBackend.wait(word, expected);
+    }
+    fn wait_timeout(&self, word: &std::sync::atomic::AtomicU32, expected: u32, nanos: u64) {
+        pthread_backend::PthreadBackend.wait_timeout(word, expected, nanos);
+    }
+    fn wake_one(&self, word: &std::sync::atomic::AtomicU32) {
+        pthread_backend::PthreadBackend.wake_one(word);
+    }
+    fn wake_all(&self, word: &std::sync::atomic::AtomicU32) {
+        pthread_backend::PthreadBackend.wake_all(word);
+    }
+    fn slot(&self) -> usize {
+        self.0.with(std::cell::Cell::get)
+    }
+    fn set_slot(&self, value: usize) {
+        self.0.with(|s| s.set(value));
+    }
+    fn catch_unwind(&self, f: &mut dyn FnMut()) -> Result<(), Payload> {
+        pthread_backend::PthreadBackend.catch_unwind(f)
+    }
+    fn resume_unwind(&self, payload: Payload) -> ! {
+        pthread_backend::PthreadBackend.resume_unwind(payload)
+    }
+}
+
+#[test]
+fn two_pools_on_two_backends_work_without_a_global_backend() {
+    thread_local! {
+        static SLOT_A: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+        static SLOT_B: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+    static A: OwnSlot = OwnSlot(&SLOT_A);
+    static B: OwnSlot = OwnSlot(&SLOT_B);
+    fn fib(n: u32) -> u32 {
+        if n < 2 {
+            return n;
+        }
+        let (a, b) = forkscope::join(|| fib(n - 1), || fib(n - 2));
+        a + b
+    }
+    use forkscope::prelude::*;
+    let a = forkscope::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .backend(&A)
+        .build()
+        .expect("a pool on its own backend");
+    let b = forkscope::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .backend(&B)
+        .build()
+        .expect("a second pool on another backend");
+    let n = if cfg!(miri) { 8 } else { 18 };
+    for _ in 0..if cfg!(miri) { 1 } else { 20 } {
+        assert_eq!(a.install(|| fib(n)), b.install(|| fib(n)));
+        let (threads_a, (threads_b, index_b)) = a.install(|| {
+            (
+                forkscope::current_num_threads(),
+                b.install(|| {
+                    (
+                        forkscope::current_num_threads(),
+                        forkscope::current_thread_index(),
+                    )
+                }),
+            )
+        });
+        assert_eq!((threads_a, threads_b), (2, 3));
+        assert!(matches!(index_b, Some(0..3)));
+        let sum: u64 = b.install(|| (0..1000u64).into_par_iter().sum());
+        assert_eq!(sum, 499_500);
+    }
+    assert!(
+        forkscope::global_backend().is_none(),
+        "building pools installs no global backend"
+    );
+    drop((a, b));
 }

@@ -657,15 +657,19 @@ impl Registry {
         if !self.install_seat || !self.take_seat(0) {
             return Err(op);
         }
-        /// Leaves the seat (and runs what was injected meanwhile) on return
-        /// and on unwind.
+        /// Ends the job, leaves the seat (and runs what was injected
+        /// meanwhile) on return and on unwind.
         struct Leave<'a>(&'a Arc<Registry>);
         impl Drop for Leave<'_> {
             fn drop(&mut self) {
+                self.0.end_job();
                 self.0.leave_seat(0);
                 self.0.drain_install_seat();
             }
         }
+        // `op` is a job like an injected one: counted active, so that a
+        // sleeper is woken (or watches) to take the halves it publishes.
+        self.start_job(false);
         let _leave = Leave(self);
         Ok(WorkerThread::act_as_worker(self, 0, |_| op()))
     }
