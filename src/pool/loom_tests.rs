@@ -525,3 +525,80 @@ fn pool_two_workers_join_runs_each_half_once() {
         drop(pool);
     });
 }
+
+// ---- seats for threads the pool did not start ----------------------------------
+
+/// A pool whose only seat is the install seat: two outside threads call
+/// `install` at once. One holds the seat and runs its closure as worker 0;
+/// the other hands its closure in, and either the holder sees it when it
+/// leaves the seat or the other thread finds the seat vacant after handing
+/// it in (`drain_install_seat`, a Dekker pair with `inject`). A closure
+/// left behind would leave its thread asleep for good: loom reports the
+/// deadlock.
+#[test]
+fn install_seat_two_outside_threads_neither_job_is_left_behind() {
+    model_bounded(2, || {
+        let pool = Arc::new(
+            ThreadPoolBuilder::new()
+                .backend(&LOOM)
+                .num_threads(1)
+                .use_current_thread()
+                .build()
+                .unwrap(),
+        );
+        let other = {
+            let pool = pool.clone();
+            thread::spawn(move || pool.install(|| 2))
+        };
+        assert_eq!(pool.install(|| 1), 1);
+        assert_eq!(other.join().unwrap(), 2);
+    });
+}
+
+/// A donated thread serves a pool that started no thread of its own: an
+/// `install` from outside runs on it, and the pool's drop (terminate, close
+/// the seat) returns it `Ok(())`.
+#[test]
+fn donated_thread_runs_install_then_leaves_at_shutdown() {
+    model_bounded(2, || {
+        let pool = ThreadPoolBuilder::new()
+            .backend(&LOOM_NO_THREADS)
+            .num_threads(1)
+            .donated_threads(1)
+            .build()
+            .unwrap();
+        let handle = pool.donation_handle();
+        let donor = thread::spawn(move || handle.donate_current_thread());
+        let data = Arc::new(RaceCell::new(0));
+        let d = data.clone();
+        assert_eq!(pool.install(move || d.set(7)), ());
+        assert_eq!(data.get(), 7);
+        drop(pool);
+        assert_eq!(donor.join().unwrap(), Ok(()));
+    });
+}
+
+/// The pool is dropped while a thread donates itself: the donor enters the
+/// seat and leaves at shutdown, or finds the pool shut; either way the
+/// seat is counted once (`leave_seat` and `terminate`'s closing are a
+/// Dekker pair), so the drop neither hangs nor returns while the donor is
+/// still in the seat.
+#[test]
+fn donation_racing_shutdown_counts_the_seat_once() {
+    model_bounded(2, || {
+        let pool = ThreadPoolBuilder::new()
+            .backend(&LOOM_NO_THREADS)
+            .num_threads(1)
+            .donated_threads(1)
+            .build()
+            .unwrap();
+        let handle = pool.donation_handle();
+        let donor = thread::spawn(move || handle.donate_current_thread());
+        drop(pool);
+        let result = donor.join().unwrap();
+        assert!(
+            matches!(result, Ok(()) | Err(super::DonateError::ShutDown)),
+            "{result:?}"
+        );
+    });
+}
