@@ -21,10 +21,25 @@
 //! - *tiny*: a cold `join` of two trivial closures from the main thread (the
 //!   global pools), back to back and after a 1 ms pause (workers asleep).
 //!
+//! - *hotpath*: what one `join` costs a worker when nothing is stolen
+//!   (fib(30) on a pool of one thread against sequential fib), on whichever
+//!   backend this build has: `StdBackend`, whose worker word is forkscope's
+//!   own `thread_local!`, or, built with `--no-default-features`, the
+//!   pthread test backend (`tests/common/pthread_backend.rs`), where every
+//!   `join` reads the word through `Backend::slot` (a virtual call and
+//!   `pthread_getspecific`). Run both and compare:
+//!   `FORKSCOPE_BENCH_ONLY=hotpath cargo bench --bench join` and the same
+//!   with `--no-default-features`.
+//!
 //! `FORKSCOPE_BENCH_QUICK=1` cuts the repetitions for a smoke run;
-//! `FORKSCOPE_BENCH_ONLY=fine,coarse,herd,oversub,tiny` picks sections.
+//! `FORKSCOPE_BENCH_ONLY=fine,coarse,herd,oversub,tiny,hotpath` picks
+//! sections.
 
 mod common;
+#[cfg(not(feature = "std"))]
+#[allow(dead_code)]
+#[path = "../tests/common/pthread_backend.rs"]
+mod pthread_backend;
 
 use common::{batch, median, pools};
 use std::hint::black_box;
@@ -208,6 +223,8 @@ fn workloads(quick: bool) -> Vec<Workload> {
 }
 
 fn main() {
+    #[cfg(not(feature = "std"))]
+    pthread_backend::install();
     let quick = std::env::var_os("FORKSCOPE_BENCH_QUICK").is_some();
     let only = std::env::var("FORKSCOPE_BENCH_ONLY").ok();
     let wanted = |section: &str| {
@@ -228,6 +245,9 @@ fn main() {
     }
     if wanted("tiny") {
         tiny(quick);
+    }
+    if wanted("hotpath") {
+        hotpath(quick);
     }
 }
 
@@ -576,4 +596,44 @@ fn tiny(quick: bool) {
             us(r) / us(f)
         );
     }
+}
+
+// ---- the hot path on this build's backend ----------------------------------------
+
+fn hotpath(quick: bool) {
+    let backend = if cfg!(feature = "std") {
+        "StdBackend (thread_local! worker word)"
+    } else {
+        "pthread test backend (Backend::slot)"
+    };
+    let batches = if quick { 3 } else { 15 };
+    let n = 30;
+    let joins = fib_joins(n, 1) as f64;
+    let pool = forkscope::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    assert_eq!(pool.install(|| fib_forkscope(n, 1)), fib_seq_ab(n));
+    let (mut seq, mut fs) = (Vec::new(), Vec::new());
+    for _ in 0..batches {
+        seq.push(batch(3, || {
+            black_box(fib_seq_ab(black_box(n)));
+        }));
+        fs.push(pool.install(|| {
+            batch(3, || {
+                black_box(fib_forkscope(black_box(n), 1));
+            })
+        }));
+    }
+    let (seq, fs) = (median(seq), median(fs));
+    let ns = |d: Duration| d.as_secs_f64() * 1e9;
+    println!();
+    println!("join hot path, fib({n}) on a pool of 1, {backend}");
+    println!(
+        "sequential {:.2} ms, forkscope {:.2} ms: {:.2} ns per join over sequential ({:.0} joins)",
+        ns(seq) / 1e6,
+        ns(fs) / 1e6,
+        (ns(fs) - ns(seq)) / joins,
+        joins
+    );
 }
