@@ -29,7 +29,10 @@
 //!   `join` reads the word through `Backend::slot` (a virtual call and
 //!   `pthread_getspecific`). Run both and compare:
 //!   `FORKSCOPE_BENCH_ONLY=hotpath cargo bench --bench join` and the same
-//!   with `--no-default-features`.
+//!   with `--no-default-features`; with `FORKSCOPE_BENCH_SLOT=tls` as well,
+//!   the no-std build keeps the word in a native thread-local instead (the
+//!   pthread backend otherwise), which tells the cost of forkscope's
+//!   virtual call apart from the cost of `pthread_getspecific`.
 //!
 //! `FORKSCOPE_BENCH_QUICK=1` cuts the repetitions for a smoke run;
 //! `FORKSCOPE_BENCH_ONLY=fine,coarse,herd,oversub,tiny,hotpath` picks
@@ -224,7 +227,7 @@ fn workloads(quick: bool) -> Vec<Workload> {
 
 fn main() {
     #[cfg(not(feature = "std"))]
-    pthread_backend::install();
+    native_tls::install();
     let quick = std::env::var_os("FORKSCOPE_BENCH_QUICK").is_some();
     let only = std::env::var("FORKSCOPE_BENCH_ONLY").ok();
     let wanted = |section: &str| {
@@ -600,11 +603,86 @@ fn tiny(quick: bool) {
 
 // ---- the hot path on this build's backend ----------------------------------------
 
+/// The global backend of the no-std build: the pthread test backend, or
+/// with `FORKSCOPE_BENCH_SLOT=tls` the same with its slot in a native
+/// thread-local (what a runtime with a thread pointer register has).
+#[cfg(not(feature = "std"))]
+mod native_tls {
+    use super::pthread_backend::PthreadBackend;
+    use forkscope::{Backend, Payload, SpawnError, ThreadSpec};
+    use std::cell::Cell;
+    use std::sync::atomic::AtomicU32;
+
+    std::thread_local! {
+        static SLOT: Cell<usize> = const { Cell::new(0) };
+    }
+
+    struct TlsSlot;
+
+    impl Backend for TlsSlot {
+        fn spawn(
+            &self,
+            spec: &ThreadSpec,
+            main: Box<dyn FnOnce() + Send>,
+        ) -> Result<(), SpawnError> {
+            PthreadBackend.spawn(spec, main)
+        }
+        fn wait(&self, word: &AtomicU32, expected: u32) {
+            PthreadBackend.wait(word, expected);
+        }
+        fn wait_timeout(&self, word: &AtomicU32, expected: u32, nanos: u64) {
+            PthreadBackend.wait_timeout(word, expected, nanos);
+        }
+        fn wake_one(&self, word: &AtomicU32) {
+            PthreadBackend.wake_one(word);
+        }
+        fn wake_all(&self, word: &AtomicU32) {
+            PthreadBackend.wake_all(word);
+        }
+        fn yield_now(&self) {
+            PthreadBackend.yield_now();
+        }
+        fn slot(&self) -> usize {
+            SLOT.with(Cell::get)
+        }
+        fn set_slot(&self, value: usize) {
+            SLOT.with(|s| s.set(value));
+        }
+        fn available_parallelism(&self) -> usize {
+            PthreadBackend.available_parallelism()
+        }
+        fn catch_unwind(&self, f: &mut dyn FnMut()) -> Result<(), Payload> {
+            PthreadBackend.catch_unwind(f)
+        }
+        fn resume_unwind(&self, payload: Payload) -> ! {
+            PthreadBackend.resume_unwind(payload)
+        }
+        fn now_nanos(&self) -> Option<u64> {
+            PthreadBackend.now_nanos()
+        }
+    }
+
+    pub fn tls() -> bool {
+        std::env::var("FORKSCOPE_BENCH_SLOT").is_ok_and(|v| v == "tls")
+    }
+
+    pub fn install() {
+        if tls() {
+            forkscope::set_global_backend(&TlsSlot).unwrap();
+        } else {
+            super::pthread_backend::install();
+        }
+    }
+}
+
 fn hotpath(quick: bool) {
-    let backend = if cfg!(feature = "std") {
-        "StdBackend (thread_local! worker word)"
+    #[cfg(feature = "std")]
+    let backend = "StdBackend (thread_local! worker word)";
+    #[cfg(not(feature = "std"))]
+    let backend = if native_tls::tls() {
+        "pthread test backend, slot in a native thread-local (Backend::slot)"
     } else {
-        "pthread test backend (Backend::slot)"
+        "pthread test backend, slot by pthread_getspecific (Backend::slot)"
     };
     let batches = if quick { 3 } else { 15 };
     let n = 30;
