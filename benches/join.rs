@@ -40,7 +40,6 @@
 
 mod common;
 #[cfg(not(feature = "std"))]
-#[allow(dead_code)]
 #[path = "../tests/common/pthread_backend.rs"]
 mod pthread_backend;
 

@@ -7,7 +7,6 @@
 //! permanent. Only built by `cargo test --no-default-features`.
 #![cfg(not(feature = "std"))]
 
-#[allow(dead_code)]
 #[path = "common/pthread_backend.rs"]
 mod pthread_backend;
 
