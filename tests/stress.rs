@@ -615,7 +615,9 @@ impl Node {
             if k < 50 { Kind::Leaf } else { Kind::Scope }
         } else {
             match k {
-                0..20 => Kind::Leaf,
+                0..10 => Kind::Leaf,
+                10..20 if self.depth >= 2 => Kind::Leaf,
+                10..20 => Kind::Iter,
                 20..45 => Kind::Join,
                 45..65 => Kind::Scope,
                 65..80 => Kind::Install,
@@ -842,11 +844,14 @@ fn scope_node(cx: &Ctx, node: Node, r: &mut Rng, mode: Mode) -> u64 {
     let n = 1 + r.below(3) as usize;
     let plans: [SpawnPlan; 3] = std::array::from_fn(|_| SpawnPlan {
         child: node.scope_child(r),
-        how: match r.below(8) {
-            0..=2 => How::Plain,
-            3 => How::PlainEscaping,
-            4 | 5 => How::Builder,
-            6 => How::Named,
+        // Named and fresh spawns always start a thread, so they would take
+        // most refusals; keep them rare so that refusals also meet cache
+        // misses of the other kinds.
+        how: match r.below(32) {
+            0..=14 => How::Plain,
+            15..=18 => How::PlainEscaping,
+            19..=29 => How::Builder,
+            30 => How::Named,
             _ => How::Fresh,
         },
         joined: r.one_in(2),
@@ -1408,6 +1413,7 @@ fn stress_work(duration: Duration, threads: usize, seed: u64) -> String {
         }
     });
     set_phase(4);
+    drop(tree_seeds);
     drop(cx);
     REFUSE_EVERY.store(0, SeqCst);
     let spawns = SPAWNS.load(SeqCst) - spawns_before;
