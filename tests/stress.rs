@@ -35,7 +35,7 @@
 //!
 //! The seed is printed at the start and read from `FORKSCOPE_STRESS_SEED`
 //! if set (decimal or `0x` hex); the whole binary runs for about
-//! `FORKSCOPE_STRESS_SECS` seconds (default 16, split between its tests);
+//! `FORKSCOPE_STRESS_SECS` seconds (default 14, split between its tests);
 //! under Miri a handful of small trees only. Given the seed, the trees are
 //! the same in every run; which spawns are refused and where work runs
 //! depends on scheduling.
@@ -249,7 +249,7 @@ fn master_seed() -> u64 {
 
 /// The whole binary's duration.
 fn total_duration() -> Duration {
-    Duration::from_secs(env_u64("FORKSCOPE_STRESS_SECS").unwrap_or(16))
+    Duration::from_secs(env_u64("FORKSCOPE_STRESS_SECS").unwrap_or(14))
 }
 
 /// How deep trees go (the root is at depth 0).
@@ -403,8 +403,7 @@ fn install_panic_hook() {
         let p = info.payload();
         let expected = p.downcast_ref::<Injected>().is_some()
             || p.downcast_ref::<&'static str>() == Some(&THREAD_PANICKED)
-            || p
-                .downcast_ref::<String>()
+            || p.downcast_ref::<String>()
                 .is_some_and(|s| s.starts_with(SPAWN_FAILED) && s.contains(REFUSAL));
         if !expected {
             default(info);
@@ -420,7 +419,10 @@ static FAILURE_COUNT: AtomicUsize = AtomicUsize::new(0);
 
 fn fail(node: Node, what: &str, msg: String) {
     if FAILURE_COUNT.fetch_add(1, SeqCst) < 20 {
-        let msg = format!("node {:#x} ({what}, depth {}): {msg}", node.seed, node.depth);
+        let msg = format!(
+            "node {:#x} ({what}, depth {}): {msg}",
+            node.seed, node.depth
+        );
         lock(&FAILURES).push(msg);
     }
 }
@@ -433,8 +435,16 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 fn check_injected(node: Node, what: &str, p: &Payload, expected: Option<u64>) {
     match (injected_id(p), expected) {
         (Some(id), Some(e)) if id == e => {}
-        (_, Some(e)) => fail(node, what, format!("expected Injected({e:#x}), got {}", describe(p))),
-        (_, None) => fail(node, what, format!("no panic expected, got {}", describe(p))),
+        (_, Some(e)) => fail(
+            node,
+            what,
+            format!("expected Injected({e:#x}), got {}", describe(p)),
+        ),
+        (_, None) => fail(
+            node,
+            what,
+            format!("no panic expected, got {}", describe(p)),
+        ),
     }
 }
 
@@ -499,16 +509,22 @@ fn set_phase(i: usize) {
     PHASE.store(i, SeqCst);
 }
 
+/// The part of a seed an in-flight record keeps.
+const LOW_48: u64 = (1 << 48) - 1;
+
 /// Records a node as in flight while it lives.
 struct Active(Option<usize>);
 
 impl Active {
     fn enter(kind: Kind, node: Node) -> Active {
-        let code = (kind as u64) << 56 | u64::from(node.depth) << 48 | (node.seed & (1 << 48) - 1);
+        let code = ((kind as u64) << 56) | (u64::from(node.depth) << 48) | (node.seed & LOW_48);
         let start = (node.seed % IN_FLIGHT.len() as u64) as usize;
         for i in 0..IN_FLIGHT.len() {
             let i = (start + i) % IN_FLIGHT.len();
-            if IN_FLIGHT[i].compare_exchange(0, code, SeqCst, SeqCst).is_ok() {
+            if IN_FLIGHT[i]
+                .compare_exchange(0, code, SeqCst, SeqCst)
+                .is_ok()
+            {
                 return Active(Some(i));
             }
         }
@@ -544,7 +560,11 @@ fn report_hang(bound: Duration) -> ! {
             eprintln!("stress: tree in flight: root seed {r:#x}");
         }
     }
-    let mut nodes: Vec<u64> = IN_FLIGHT.iter().map(|c| c.load(SeqCst)).filter(|&c| c != 0).collect();
+    let mut nodes: Vec<u64> = IN_FLIGHT
+        .iter()
+        .map(|c| c.load(SeqCst))
+        .filter(|&c| c != 0)
+        .collect();
     nodes.sort_by_key(|c| (c >> 48) & 0xff);
     eprintln!("stress: {} nodes in flight (outermost first):", nodes.len());
     for c in nodes {
@@ -552,7 +572,7 @@ fn report_hang(bound: Duration) -> ! {
         eprintln!(
             "stress:   {kind:<8} depth {} seed (low 48 bits) {:#014x}",
             (c >> 48) & 0xff,
-            c & (1 << 48) - 1
+            c & LOW_48
         );
     }
     std::process::abort();
@@ -753,7 +773,11 @@ fn join_node(cx: &Ctx, node: Node, r: &mut Rng, mode: Mode) -> u64 {
     match res {
         Ok((x, y)) => {
             if let Some(e) = expected {
-                fail(node, "join", format!("returned, but Injected({e:#x}) was lost"));
+                fail(
+                    node,
+                    "join",
+                    format!("returned, but Injected({e:#x}) was lost"),
+                );
             }
             mix(T_JOIN, mix(x, y))
         }
@@ -774,9 +798,16 @@ fn install_node(cx: &Ctx, node: Node, r: &mut Rng, mode: Mode) -> u64 {
     let res = catch(|| match mode {
         Mode::Seq => eval(cx, child, mode),
         Mode::Par => cx.pools[k].install(|| {
-            let (n, index) = (forkscope::current_num_threads(), forkscope::current_thread_index());
+            let (n, index) = (
+                forkscope::current_num_threads(),
+                forkscope::current_thread_index(),
+            );
             if n != k + 1 || index.is_none_or(|i| i > k) {
-                fail(node, "install", format!("inside pool {k}: {n} threads, index {index:?}"));
+                fail(
+                    node,
+                    "install",
+                    format!("inside pool {k}: {n} threads, index {index:?}"),
+                );
             }
             eval(cx, child, mode)
         }),
@@ -785,7 +816,11 @@ fn install_node(cx: &Ctx, node: Node, r: &mut Rng, mode: Mode) -> u64 {
     match res {
         Ok(v) => {
             if let Some(e) = expected {
-                fail(node, "install", format!("returned, but Injected({e:#x}) was lost"));
+                fail(
+                    node,
+                    "install",
+                    format!("returned, but Injected({e:#x}) was lost"),
+                );
             }
             mix(T_INSTALL, v)
         }
@@ -874,7 +909,11 @@ fn scope_model(cx: &Ctx, node: Node, plans: &[SpawnPlan], body: Option<Node>) ->
         Some(Ok(v)) => Some(v),
         None => None,
     };
-    if plans.iter().zip(&outs).any(|(p, o)| !p.joined && o.is_err()) {
+    if plans
+        .iter()
+        .zip(&outs)
+        .any(|(p, o)| !p.joined && o.is_err())
+    {
         return mix(T_SCOPE_THREAD_PANIC, node.seed);
     }
     combine_scope(node, &outs, body_v)
@@ -947,7 +986,11 @@ fn scope_par(cx: &Ctx, node: Node, plans: &[SpawnPlan], body: Option<Node>) -> u
                         Ok(h) => Some(h),
                         Err(pay) => {
                             if !is_spawn_refusal(&pay) {
-                                fail(node, "scope", format!("s.spawn panicked with {}", describe(&pay)));
+                                fail(
+                                    node,
+                                    "scope",
+                                    format!("s.spawn panicked with {}", describe(&pay)),
+                                );
                             }
                             count(Stat::RefusedSpawnPanics);
                             None
@@ -981,7 +1024,11 @@ fn scope_par(cx: &Ctx, node: Node, plans: &[SpawnPlan], body: Option<Node>) -> u
                     None => {
                         // The closure must be gone without having run.
                         if !rec.dropped.load(SeqCst) || rec.runs.load(SeqCst) != 0 {
-                            fail(node, "scope", format!("refused spawn {i}: closure not dropped or it ran"));
+                            fail(
+                                node,
+                                "scope",
+                                format!("refused spawn {i}: closure not dropped or it ran"),
+                            );
                         }
                         let out = run_inline(cx, child, rec, node);
                         if p.joined {
@@ -1002,7 +1049,11 @@ fn scope_par(cx: &Ctx, node: Node, plans: &[SpawnPlan], body: Option<Node>) -> u
                 outs[i] = Some(match h.join() {
                     Ok(v) => {
                         if p.child.will_panic() {
-                            fail(node, "scope", format!("handle {i} joined Ok, but its child panics"));
+                            fail(
+                                node,
+                                "scope",
+                                format!("handle {i} joined Ok, but its child panics"),
+                            );
                         }
                         Ok(v)
                     }
@@ -1021,10 +1072,21 @@ fn scope_par(cx: &Ctx, node: Node, plans: &[SpawnPlan], body: Option<Node>) -> u
         let started = rec.started.load(SeqCst);
         let runs = rec.runs.load(SeqCst);
         if started && (runs != 1 || !rec.finished.load(SeqCst)) {
-            fail(node, "scope", format!("spawn {i}: ran {runs} times, finished {:?} after scope", rec.finished));
+            fail(
+                node,
+                "scope",
+                format!(
+                    "spawn {i}: ran {runs} times, finished {:?} after scope",
+                    rec.finished
+                ),
+            );
         }
         if !started && runs != 0 {
-            fail(node, "scope", format!("spawn {i} not started but ran {runs} times"));
+            fail(
+                node,
+                "scope",
+                format!("spawn {i} not started but ran {runs} times"),
+            );
         }
     }
     let body_panics = body.is_some_and(|b| b.will_panic());
@@ -1035,7 +1097,11 @@ fn scope_par(cx: &Ctx, node: Node, plans: &[SpawnPlan], body: Option<Node>) -> u
     match res {
         Ok((outs, body_v, inline_unjoined_panic)) => {
             if body_panics || unjoined_started_panic {
-                fail(node, "scope", "returned normally, but a panic was due".into());
+                fail(
+                    node,
+                    "scope",
+                    "returned normally, but a panic was due".into(),
+                );
             }
             if inline_unjoined_panic {
                 return mix(T_SCOPE_THREAD_PANIC, node.seed);
@@ -1062,7 +1128,11 @@ fn scope_par(cx: &Ctx, node: Node, plans: &[SpawnPlan], body: Option<Node>) -> u
         }
         Err(p) if is_thread_panicked(&p) => {
             if body_panics || !unjoined_started_panic {
-                fail(node, "scope", "\"a scoped thread panicked\" without an unjoined panic".into());
+                fail(
+                    node,
+                    "scope",
+                    "\"a scoped thread panicked\" without an unjoined panic".into(),
+                );
             }
             count(Stat::ScopeThreadPanics);
             mix(T_SCOPE_THREAD_PANIC, node.seed)
@@ -1073,7 +1143,11 @@ fn scope_par(cx: &Ctx, node: Node, plans: &[SpawnPlan], body: Option<Node>) -> u
                 .zip(recs)
                 .any(|(p, rec)| p.how == How::PlainEscaping && !rec.started.load(SeqCst));
             if !escaped {
-                fail(node, "scope", "a refusal panic escaped, but no escaping spawn was refused".into());
+                fail(
+                    node,
+                    "scope",
+                    "a refusal panic escaped, but no escaping spawn was refused".into(),
+                );
             }
             count(Stat::RefusalsEscapingScope);
             // The scope did not finish its work; what it would have given.
@@ -1115,16 +1189,26 @@ fn iter_node(cx: &Ctx, node: Node, r: &mut Rng, mode: Mode) -> u64 {
     };
     let res: Result<u64, Payload> = match variant {
         0 => catch(|| {
-            let f = |v: &u64| v % 3 != 0;
+            let f = |v: &u64| !v.is_multiple_of(3);
             if par {
-                (0..n).into_par_iter().map(|i| item(node, i, panicky)).filter(f).sum::<u64>()
+                (0..n)
+                    .into_par_iter()
+                    .map(|i| item(node, i, panicky))
+                    .filter(f)
+                    .sum::<u64>()
             } else {
-                (0..n).map(|i| item(node, i, panicky)).filter(f).sum::<u64>()
+                (0..n)
+                    .map(|i| item(node, i, panicky))
+                    .filter(f)
+                    .sum::<u64>()
             }
         }),
         1 => catch(|| {
             let v: Vec<u64> = if par {
-                (0..n).into_par_iter().map(|i| item(node, i, panicky)).collect()
+                (0..n)
+                    .into_par_iter()
+                    .map(|i| item(node, i, panicky))
+                    .collect()
             } else {
                 (0..n).map(|i| item(node, i, panicky)).collect()
             };
@@ -1150,7 +1234,11 @@ fn iter_node(cx: &Ctx, node: Node, r: &mut Rng, mode: Mode) -> u64 {
                     let got = s.load(SeqCst);
                     let want = item(node, i, false) + 1;
                     if got != want {
-                        fail(node, "iter for_each", format!("item {i}: slot {got}, expected {want}"));
+                        fail(
+                            node,
+                            "iter for_each",
+                            format!("item {i}: slot {got}, expected {want}"),
+                        );
                     }
                     h = mix(h, got);
                 }
@@ -1158,7 +1246,9 @@ fn iter_node(cx: &Ctx, node: Node, r: &mut Rng, mode: Mode) -> u64 {
             })
         }
         3 | 4 => {
-            let mut v: Vec<u64> = (0..n).map(|i| (mix(node.seed, i as u64) & !0xffff) | i as u64).collect();
+            let mut v: Vec<u64> = (0..n)
+                .map(|i| (mix(node.seed, i as u64) & !0xffff) | i as u64)
+                .collect();
             let mut sorted = v.clone();
             sorted.sort_unstable();
             // Any correct comparison sort compares each pair of neighbours of
@@ -1194,7 +1284,11 @@ fn iter_node(cx: &Ctx, node: Node, r: &mut Rng, mode: Mode) -> u64 {
                 Err(p) => {
                     v.sort_unstable();
                     if v != sorted {
-                        fail(node, "sort", "a panicking sort lost or doubled an item".into());
+                        fail(
+                            node,
+                            "sort",
+                            "a panicking sort lost or doubled an item".into(),
+                        );
                     }
                     if par && injected_id(&p) == Some(trap_id) {
                         count(Stat::SortPanics);
@@ -1220,14 +1314,25 @@ fn iter_node(cx: &Ctx, node: Node, r: &mut Rng, mode: Mode) -> u64 {
     match res {
         Ok(v) => {
             if !may_panic.is_empty() {
-                fail(node, "iter", format!("variant {variant} returned, but {} items panic", may_panic.len()));
+                fail(
+                    node,
+                    "iter",
+                    format!(
+                        "variant {variant} returned, but {} items panic",
+                        may_panic.len()
+                    ),
+                );
             }
             mix(T_ITER, v)
         }
         Err(p) => {
             match injected_id(&p) {
                 Some(id) if may_panic.contains(&id) => {}
-                _ => fail(node, "iter", format!("variant {variant} panicked with {}", describe(&p))),
+                _ => fail(
+                    node,
+                    "iter",
+                    format!("variant {variant} panicked with {}", describe(&p)),
+                ),
             }
             if par {
                 count(Stat::IterPanics);
@@ -1244,7 +1349,11 @@ fn run_tree(cx: &Ctx, root: Node, roots_slot: usize) {
     let par = outcome(Mode::Par);
     let seq = outcome(Mode::Seq);
     if par != seq {
-        fail(root, "root", format!("checksum {par:x?}, sequentially {seq:x?}"));
+        fail(
+            root,
+            "root",
+            format!("checksum {par:x?}, sequentially {seq:x?}"),
+        );
     }
     ROOTS[roots_slot].store(0, SeqCst);
     TREES_DONE.fetch_add(1, SeqCst);
@@ -1270,7 +1379,10 @@ fn setup() -> MutexGuard<'static, ()> {
     });
     let guard = lock(&SERIAL);
     let installed: &dyn Backend = &STRESS;
-    assert!(std::ptr::addr_eq(forkscope::global_backend().unwrap(), installed));
+    assert!(std::ptr::addr_eq(
+        forkscope::global_backend().unwrap(),
+        installed
+    ));
     *lock(&FAILURES) = Vec::new();
     FAILURE_COUNT.store(0, SeqCst);
     guard
@@ -1282,7 +1394,11 @@ fn setup() -> MutexGuard<'static, ()> {
 fn build_pools() -> Ctx {
     let build = |n: usize| {
         for _ in 0..1000 {
-            match ThreadPoolBuilder::new().num_threads(n).backend(&STRESS).build() {
+            match ThreadPoolBuilder::new()
+                .num_threads(n)
+                .backend(&STRESS)
+                .build()
+            {
                 Ok(pool) => return pool,
                 Err(SpawnError::Refused(why)) if why == REFUSAL => count(Stat::RefusedPoolBuilds),
                 Err(e) => panic!("pool build failed: {e:?}"),
@@ -1397,7 +1513,11 @@ fn stress_work(duration: Duration, threads: usize, seed: u64) -> String {
             let run = move || {
                 let mut r = Rng::new(tseed);
                 let mut trees = 0;
-                while if cfg!(miri) { trees < MIRI_TREES } else { start.elapsed() < duration } {
+                while if cfg!(miri) {
+                    trees < MIRI_TREES
+                } else {
+                    start.elapsed() < duration
+                } {
                     run_tree(cx, Node::root(r.next()), t);
                     trees += 1;
                 }
@@ -1466,12 +1586,22 @@ fn stress_work(duration: Duration, threads: usize, seed: u64) -> String {
 /// Trees run from one outside thread, with every kind of node.
 #[test]
 fn random_trees_with_injected_panics_and_refused_spawns() {
-    stress("one-caller", total_duration() * 5 / 8, 1, splitmix(master_seed()));
+    stress(
+        "one-caller",
+        total_duration() * 5 / 8,
+        1,
+        splitmix(master_seed()),
+    );
 }
 
 /// Trees run from three outside threads at once: cold joins, installs and
 /// scopes of several callers overlap on the same pools and thread cache.
 #[test]
 fn random_trees_from_three_callers_at_once() {
-    stress("three-callers", total_duration() * 3 / 8, 3, splitmix(master_seed() ^ 0x3c));
+    stress(
+        "three-callers",
+        total_duration() * 3 / 8,
+        3,
+        splitmix(master_seed() ^ 0x3c),
+    );
 }
