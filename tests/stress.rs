@@ -541,23 +541,30 @@ impl Drop for Active {
 }
 
 /// Prints what the test was doing and aborts: the work cannot be stopped.
+/// Written to the process's stderr directly (`eprintln!` would go to the
+/// harness's capture, which an abort never prints).
 fn report_hang(bound: Duration) -> ! {
-    eprintln!(
-        "stress: HANG: no progress within {bound:?} (seed {:#x}); phase: {}; trees done: {}",
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "stress: HANG: no progress within {bound:?} (FORKSCOPE_STRESS_SEED={:#x}); phase: {}; trees done: {}",
         master_seed(),
         PHASES[PHASE.load(SeqCst)],
         TREES_DONE.load(SeqCst),
     );
-    eprintln!(
-        "stress: backend: {} spawns, {} refused, {} threads live",
+    let _ = writeln!(
+        out,
+        "stress: backend: {} spawns, {} refused (every {}th), {} threads live",
         SPAWNS.load(SeqCst),
         REFUSED.load(SeqCst),
+        REFUSE_EVERY.load(SeqCst),
         LIVE.load(SeqCst)
     );
     for r in &ROOTS {
         let r = r.load(SeqCst);
         if r != 0 {
-            eprintln!("stress: tree in flight: root seed {r:#x}");
+            let _ = writeln!(out, "stress: tree in flight: root seed {r:#x}");
         }
     }
     let mut nodes: Vec<u64> = IN_FLIGHT
@@ -566,15 +573,21 @@ fn report_hang(bound: Duration) -> ! {
         .filter(|&c| c != 0)
         .collect();
     nodes.sort_by_key(|c| (c >> 48) & 0xff);
-    eprintln!("stress: {} nodes in flight (outermost first):", nodes.len());
+    let _ = writeln!(
+        out,
+        "stress: {} nodes in flight (outermost first):",
+        nodes.len()
+    );
     for c in nodes {
         let kind = KINDS.get((c >> 56) as usize).copied().unwrap_or("?");
-        eprintln!(
+        let _ = writeln!(
+            out,
             "stress:   {kind:<8} depth {} seed (low 48 bits) {:#014x}",
             (c >> 48) & 0xff,
             c & LOW_48
         );
     }
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), out.as_bytes());
     std::process::abort();
 }
 
