@@ -161,11 +161,15 @@ pub trait Backend: Send + Sync {
     }
 
     /// Reads the calling thread's slot: one word of per-thread storage that
-    /// forkscope owns. A thread's slot starts at 0.
+    /// forkscope owns. A thread's slot starts at 0, on every thread (also
+    /// threads this backend did not start).
     ///
     /// With the `std` feature forkscope keeps this word in its own
-    /// `thread_local!` instead, so only `no_std` builds call it; it is read on
-    /// every `join`, so it should be cheap.
+    /// `thread_local!` instead, so only `no_std` builds call it. There it is
+    /// read on every `join`, so it should be as cheap as a thread-local
+    /// load: a worker of a pool writes the word through its own pool's
+    /// backend, and a read asks the global backend first, then each other
+    /// backend a pool was built on, until one returns non-zero.
     fn slot(&self) -> usize;
 
     /// Writes the calling thread's slot (see [`slot`](Backend::slot)).
