@@ -184,7 +184,11 @@ pub trait Backend: Send + Sync {
     /// Runs `f`, catching a panic that unwinds out of it.
     ///
     /// The default does not catch (right for `panic = "abort"` platforms,
-    /// where a panic never returns).
+    /// where a panic never returns). On a platform where panics unwind,
+    /// keep the default only if no closure given to forkscope ever panics:
+    /// a panic on a worker or a spawned thread then unwinds into your
+    /// thread's entry point instead of reaching the `join`, `install` or
+    /// scope that waits for it, and that waiter waits for ever.
     fn catch_unwind(&self, f: &mut dyn FnMut()) -> Result<(), Payload> {
         f();
         Ok(())
