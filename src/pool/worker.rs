@@ -106,7 +106,8 @@ impl WorkerThread {
     /// The calling thread's worker, if it is one.
     #[inline(always)]
     pub(crate) fn current() -> Option<&'static WorkerThread> {
-        let p = slot::get() as *const WorkerThread;
+        // (The word is an address whose provenance `act_as_worker` exposed.)
+        let p = ptr::with_exposed_provenance::<WorkerThread>(slot::get());
         // SAFETY: a non-zero slot was set by `run` to this thread's own
         // WorkerThread, which outlives every call made on the thread while
         // the slot is set (it is cleared before the WorkerThread goes away).
@@ -120,7 +121,7 @@ impl WorkerThread {
     pub(crate) unsafe fn current_unchecked() -> &'static WorkerThread {
         debug_assert!(slot::get() != 0);
         // SAFETY: caller contract, and as in `current`.
-        unsafe { &*(slot::get() as *const WorkerThread) }
+        unsafe { &*ptr::with_exposed_provenance::<WorkerThread>(slot::get()) }
     }
 
     pub(crate) fn index(&self) -> usize {
@@ -185,7 +186,7 @@ impl WorkerThread {
                 slot::set(self.0, 0);
             }
         }
-        slot::set(backend, &worker as *const WorkerThread as usize);
+        slot::set(backend, (&worker as *const WorkerThread).expose_provenance());
         let _clear = ClearSlot(backend);
         f(&worker)
     }
