@@ -555,20 +555,29 @@ fn install_seat_two_outside_threads_neither_job_is_left_behind() {
     });
 }
 
+/// A pool of one donated seat, and a model thread donating itself to it.
+fn pool_of_one_donated_thread() -> (
+    super::ThreadPool,
+    thread::JoinHandle<Result<(), super::DonateError>>,
+) {
+    let pool = ThreadPoolBuilder::new()
+        .backend(&LOOM_NO_THREADS)
+        .num_threads(1)
+        .donated_threads(1)
+        .build()
+        .unwrap();
+    let handle = pool.donation_handle();
+    let donor = thread::spawn(move || handle.donate_current_thread());
+    (pool, donor)
+}
+
 /// A donated thread serves a pool that started no thread of its own: an
 /// `install` from outside runs on it, and the pool's drop (terminate, close
 /// the seat) returns it `Ok(())`.
 #[test]
 fn donated_thread_runs_install_then_leaves_at_shutdown() {
     model_bounded(2, || {
-        let pool = ThreadPoolBuilder::new()
-            .backend(&LOOM_NO_THREADS)
-            .num_threads(1)
-            .donated_threads(1)
-            .build()
-            .unwrap();
-        let handle = pool.donation_handle();
-        let donor = thread::spawn(move || handle.donate_current_thread());
+        let (pool, donor) = pool_of_one_donated_thread();
         let data = Arc::new(RaceCell::new(0));
         let d = data.clone();
         assert_eq!(pool.install(move || d.set(7)), ());
@@ -586,14 +595,7 @@ fn donated_thread_runs_install_then_leaves_at_shutdown() {
 #[test]
 fn donation_racing_shutdown_counts_the_seat_once() {
     model_bounded(2, || {
-        let pool = ThreadPoolBuilder::new()
-            .backend(&LOOM_NO_THREADS)
-            .num_threads(1)
-            .donated_threads(1)
-            .build()
-            .unwrap();
-        let handle = pool.donation_handle();
-        let donor = thread::spawn(move || handle.donate_current_thread());
+        let (pool, donor) = pool_of_one_donated_thread();
         drop(pool);
         let result = donor.join().unwrap();
         assert!(
