@@ -79,7 +79,7 @@ with_atomic_cas! {
     /// and [`ParallelSliceMut`](slice::ParallelSliceMut), as `rayon::slice`.
     pub mod slice {
         pub use crate::iter::slice_chunks::{
-            ChunkBy, ChunkByMut, Chunks, ChunksMut, ParallelSlice, ParallelSliceMut, RChunks,
+            ChunkBy, ChunkByMut, Chunks, ChunksExact, ChunksExactMut, ChunksMut, ParallelSlice, ParallelSliceMut, RChunks,
             RChunksExact, RChunksExactMut, RChunksMut, Split, SplitInclusive,
             SplitInclusiveMut, SplitMut, Windows,
         };

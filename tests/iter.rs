@@ -187,10 +187,19 @@ fn chunks_and_windows_match_sequential() {
                 expected.chunks_mut(size).for_each(|c| c.reverse());
                 assert_eq!(m, expected);
                 let mut m = v.clone();
-                m.par_chunks_exact_mut(size).for_each(|c| c.reverse());
+                let mut chunks = m.par_chunks_exact_mut(size);
+                let rem = chunks.take_remainder();
+                chunks.for_each(|c| c.reverse());
+                rem.iter_mut().for_each(|x| *x += 1);
                 let mut expected = v.clone();
-                expected.chunks_exact_mut(size).for_each(|c| c.reverse());
+                let mut std_chunks = expected.chunks_exact_mut(size);
+                std_chunks.by_ref().for_each(|c| c.reverse());
+                std_chunks.into_remainder().iter_mut().for_each(|x| *x += 1);
                 assert_eq!(m, expected);
+                assert_eq!(
+                    v.par_chunks_exact(size).remainder(),
+                    v.chunks_exact(size).remainder()
+                );
             }
         }
     });

@@ -1,7 +1,8 @@
 //! [`ParallelSlice`] and [`ParallelSliceMut`]: iterators over sub-slices,
 //! and the sorts.
 //!
-//! - Here: `par_chunks`, `par_chunks_exact`, `par_windows` and
+//! - Here: `par_chunks`, `par_chunks_exact` (`ChunksExact`, with its
+//!   remainder), `par_windows` and
 //!   `par_chunks_mut`, `par_chunks_exact_mut`, indexed iterators. Safe
 //!   code: a producer of chunks splits its slice at a multiple of the chunk
 //!   size.
@@ -49,7 +50,8 @@ pub trait ParallelSlice<T: Sync> {
         }
     }
 
-    /// Chunks of exactly `chunk_size` items; a shorter rest is left out.
+    /// Chunks of exactly `chunk_size` items; a shorter rest is left out
+    /// (see [`ChunksExact::remainder`]).
     ///
     /// # Panics
     ///
@@ -59,14 +61,17 @@ pub trait ParallelSlice<T: Sync> {
     /// use forkscope::prelude::*;
     /// assert_eq!([1, 2, 3, 4, 5].par_chunks_exact(2).count(), 2);
     /// ```
-    fn par_chunks_exact(&self, chunk_size: usize) -> Chunks<'_, T> {
+    fn par_chunks_exact(&self, chunk_size: usize) -> ChunksExact<'_, T> {
         assert!(chunk_size != 0, "chunk size must be non-zero");
         let slice = self.as_parallel_slice();
-        let whole = slice.len() - slice.len() % chunk_size;
         // Cut to whole chunks: then every chunk is exact.
-        Chunks {
-            slice: &slice[..whole],
-            size: chunk_size,
+        let (whole, rem) = slice.split_at(slice.len() - slice.len() % chunk_size);
+        ChunksExact {
+            chunks: Chunks {
+                slice: whole,
+                size: chunk_size,
+            },
+            rem,
         }
     }
 
@@ -211,7 +216,7 @@ pub trait ParallelSliceMut<T: Send> {
     }
 
     /// Mutable chunks of exactly `chunk_size` items; a shorter rest is left
-    /// out.
+    /// out (see [`ChunksExactMut::take_remainder`]).
     ///
     /// # Panics
     ///
@@ -223,13 +228,17 @@ pub trait ParallelSliceMut<T: Send> {
     /// v.par_chunks_exact_mut(2).for_each(|c| c.swap(0, 1));
     /// assert_eq!(v, [2, 1, 4, 3, 5]);
     /// ```
-    fn par_chunks_exact_mut(&mut self, chunk_size: usize) -> ChunksMut<'_, T> {
+    fn par_chunks_exact_mut(&mut self, chunk_size: usize) -> ChunksExactMut<'_, T> {
         assert!(chunk_size != 0, "chunk size must be non-zero");
         let slice = self.as_parallel_slice_mut();
-        let whole = slice.len() - slice.len() % chunk_size;
-        ChunksMut {
-            slice: &mut slice[..whole],
-            size: chunk_size,
+        let at = slice.len() - slice.len() % chunk_size;
+        let (whole, rem) = slice.split_at_mut(at);
+        ChunksExactMut {
+            chunks: ChunksMut {
+                slice: whole,
+                size: chunk_size,
+            },
+            rem,
         }
     }
 
@@ -572,6 +581,111 @@ impl<'data, T: Send + 'data> Producer for ChunksMutProducer<'data, T> {
             ChunksMutProducer { slice: left, size },
             ChunksMutProducer { slice: right, size },
         )
+    }
+}
+
+/// [`ParallelSlice::par_chunks_exact`].
+#[derive(Debug)]
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct ChunksExact<'data, T> {
+    /// A whole number of chunks: the slice without its last `len % size`
+    /// items.
+    chunks: Chunks<'data, T>,
+    rem: &'data [T],
+}
+
+impl<'data, T> ChunksExact<'data, T> {
+    /// The items no chunk holds: the last `len % chunk_size` of the slice.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// assert_eq!([1, 2, 3, 4, 5].par_chunks_exact(2).remainder(), [5]);
+    /// ```
+    pub fn remainder(&self) -> &'data [T] {
+        self.rem
+    }
+}
+
+impl<T> Clone for ChunksExact<'_, T> {
+    fn clone(&self) -> Self {
+        ChunksExact {
+            chunks: self.chunks.clone(),
+            rem: self.rem,
+        }
+    }
+}
+
+parallel_iterator_via_bridge!(impl['data, T: Sync + 'data] ChunksExact<'data, T> => &'data [T]);
+
+impl<'data, T: Sync + 'data> IndexedParallelIterator for ChunksExact<'data, T> {
+    fn len(&self) -> usize {
+        self.chunks.len()
+    }
+    fn drive<C: Consumer<&'data [T]>>(self, consumer: C) -> C::Result {
+        bridge(self, consumer)
+    }
+    fn with_producer<CB: ProducerCallback<&'data [T]>>(self, callback: CB) -> CB::Output {
+        self.chunks.with_producer(callback)
+    }
+}
+
+/// [`ParallelSliceMut::par_chunks_exact_mut`].
+#[derive(Debug)]
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct ChunksExactMut<'data, T> {
+    /// A whole number of chunks, as in [`ChunksExact`].
+    chunks: ChunksMut<'data, T>,
+    rem: &'data mut [T],
+}
+
+impl<'data, T> ChunksExactMut<'data, T> {
+    /// The items no chunk holds (the last `len % chunk_size`), for as long
+    /// as the slice was borrowed. Consumes the iterator: see
+    /// [`take_remainder`](Self::take_remainder) to keep it.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = [1, 2, 3, 4, 5];
+    /// v.par_chunks_exact_mut(2).into_remainder()[0] = 9;
+    /// assert_eq!(v, [1, 2, 3, 4, 9]);
+    /// ```
+    pub fn into_remainder(self) -> &'data mut [T] {
+        self.rem
+    }
+
+    /// The items no chunk holds, borrowed from the iterator.
+    pub fn remainder(&mut self) -> &mut [T] {
+        self.rem
+    }
+
+    /// The items no chunk holds, for as long as the slice was borrowed; the
+    /// iterator's remainder is empty afterwards.
+    ///
+    /// ```
+    /// use forkscope::prelude::*;
+    /// let mut v = [1, 2, 3, 4, 5];
+    /// let mut chunks = v.par_chunks_exact_mut(2);
+    /// let rem = chunks.take_remainder();
+    /// chunks.for_each(|c| c.swap(0, 1));
+    /// rem[0] = 9;
+    /// assert_eq!(v, [2, 1, 4, 3, 9]);
+    /// ```
+    pub fn take_remainder(&mut self) -> &'data mut [T] {
+        core::mem::take(&mut self.rem)
+    }
+}
+
+parallel_iterator_via_bridge!(impl['data, T: Send + 'data] ChunksExactMut<'data, T> => &'data mut [T]);
+
+impl<'data, T: Send + 'data> IndexedParallelIterator for ChunksExactMut<'data, T> {
+    fn len(&self) -> usize {
+        self.chunks.len()
+    }
+    fn drive<C: Consumer<&'data mut [T]>>(self, consumer: C) -> C::Result {
+        bridge(self, consumer)
+    }
+    fn with_producer<CB: ProducerCallback<&'data mut [T]>>(self, callback: CB) -> CB::Output {
+        self.chunks.with_producer(callback)
     }
 }
 
