@@ -41,3 +41,14 @@ fn builder_is_send_and_sync() {
 fn spawn_error_is_a_send_and_sync_error() {
     assert_impl_all!(SpawnError: Send, Sync, std::error::Error);
 }
+
+#[test]
+fn pools_and_donation_handles_cross_threads() {
+    use forkscope::{DonateError, DonationHandle, ThreadPool};
+    // A pool can be shared with and dropped on other threads; a donation
+    // handle is given to the runtime's threads.
+    assert_impl_all!(ThreadPool: Send, Sync);
+    assert_impl_all!(DonationHandle: Send, Sync, Clone);
+    assert_impl_all!(DonateError: Send, Sync, Copy, std::error::Error);
+    assert_not_impl_any!(ThreadPool: Clone);
+}
