@@ -1,6 +1,7 @@
 //! Stress with fault injection: random trees of `scope`, `join`, `install`
 //! on three pools and parallel iterators, with panics injected at random
-//! points and a global backend that refuses every Nth `spawn`.
+//! points and a global backend that refuses every Nth `spawn`. One pool has
+//! an install seat (`use_current_thread`), one a donated thread.
 //!
 //! What each run checks:
 //!
@@ -724,8 +725,23 @@ impl Node {
 }
 
 /// What the tree-running code needs: the three pools (sizes 1, 2, 3).
+/// The pool of 2 has an install seat (`use_current_thread`: an outside
+/// caller of `install` is worker 0), the pool of 3 one donated seat,
+/// served by a thread of the test's own (`donor`).
 struct Ctx {
-    pools: [ThreadPool; 3],
+    pools: Vec<ThreadPool>,
+    donor: Option<thread::JoinHandle<Result<(), forkscope::DonateError>>>,
+}
+
+impl Drop for Ctx {
+    /// Drops the pools, then waits for the donated thread to return.
+    fn drop(&mut self) {
+        self.pools.clear();
+        if let Some(donor) = self.donor.take() {
+            let served = donor.join().expect("the donated thread panicked");
+            assert_eq!(served, Ok(()), "the donated thread was turned away");
+        }
+    }
 }
 
 fn eval(cx: &Ctx, node: Node, mode: Mode) -> u64 {
@@ -1425,11 +1441,13 @@ fn setup() -> MutexGuard<'static, ()> {
 fn build_pools() -> Ctx {
     let build = |n: usize| {
         for _ in 0..1000 {
-            match ThreadPoolBuilder::new()
-                .num_threads(n)
-                .backend(&STRESS)
-                .build()
-            {
+            let builder = ThreadPoolBuilder::new().num_threads(n).backend(&STRESS);
+            let builder = match n {
+                2 => builder.use_current_thread(),
+                3 => builder.donated_threads(1),
+                _ => builder,
+            };
+            match builder.build() {
                 Ok(pool) => return pool,
                 Err(SpawnError::Refused(why)) if why == REFUSAL => count(Stat::RefusedPoolBuilds),
                 Err(e) => panic!("pool build failed: {e:?}"),
@@ -1437,8 +1455,15 @@ fn build_pools() -> Ctx {
         }
         panic!("a pool of {n} could not be built in 1000 tries");
     };
+    let pools = vec![build(1), build(2), build(3)];
+    let handle = pools[2].donation_handle();
+    let donor = thread::spawn(move || {
+        tagged::participate();
+        handle.donate_current_thread()
+    });
     Ctx {
-        pools: [build(1), build(2), build(3)],
+        pools,
+        donor: Some(donor),
     }
 }
 
