@@ -16,6 +16,7 @@
 pub mod pthread_backend;
 
 pub mod iter_support;
+pub mod wrap_backend;
 
 use forkscope::Backend;
 
