@@ -78,6 +78,8 @@ pub struct WrapBackend {
     clock: Clock,
     /// Calls of `wait` and `wait_timeout`.
     wait_calls: AtomicU64,
+    /// Threads inside `wait` or `wait_timeout` right now.
+    waiting: AtomicUsize,
     /// Calls of `now_nanos`.
     clock_reads: AtomicU64,
 }
@@ -97,6 +99,7 @@ impl WrapBackend {
             waits: Waits::Forward,
             clock: Clock::Forward,
             wait_calls: AtomicU64::new(0),
+            waiting: AtomicUsize::new(0),
             clock_reads: AtomicU64::new(0),
         }
     }
@@ -153,6 +156,11 @@ impl WrapBackend {
     /// Calls of `wait` and `wait_timeout` so far.
     pub fn wait_calls(&self) -> u64 {
         self.wait_calls.load(Ordering::SeqCst)
+    }
+
+    /// Threads inside `wait` or `wait_timeout` right now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
     }
 
     /// Calls of `now_nanos` so far.
@@ -257,17 +265,21 @@ impl Backend for WrapBackend {
     }
     fn wait(&self, word: &AtomicU32, expected: u32) {
         self.wait_calls.fetch_add(1, Ordering::SeqCst);
+        self.waiting.fetch_add(1, Ordering::SeqCst);
         match self.waits {
             Waits::Forward => inner().wait(word, expected),
             Waits::ReturnAtOnce => core::hint::spin_loop(),
         }
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
     }
     fn wait_timeout(&self, word: &AtomicU32, expected: u32, timeout_nanos: u64) {
         self.wait_calls.fetch_add(1, Ordering::SeqCst);
+        self.waiting.fetch_add(1, Ordering::SeqCst);
         match self.waits {
             Waits::Forward => inner().wait_timeout(word, expected, timeout_nanos),
             Waits::ReturnAtOnce => core::hint::spin_loop(),
         }
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
     }
     fn wake_one(&self, word: &AtomicU32) {
         inner().wake_one(word)
