@@ -13,150 +13,30 @@
 //!   spawn touched.
 //!
 //! The scope tests share the global backend (a counting wrapper of
-//! `StdBackend`) and the global thread cache, so they take [`SERIAL`]. The
+//! `StdBackend`, `tests/common/wrap_backend.rs`) and the global thread cache, so they take [`SERIAL`]. The
 //! pool tests each have a backend of their own.
 #![cfg(feature = "std")]
 
+mod common;
+
+use common::wrap_backend::{BACKEND_PANIC, REFUSAL, WrapBackend};
 use forkscope::{
-    Backend, BackendAlreadySet, Builder, Payload, SpawnError, StdBackend, ThreadPoolBuilder,
-    ThreadSpec, scope,
+    Backend, BackendAlreadySet, Builder, SpawnError, StdBackend, ThreadPoolBuilder, ThreadSpec,
+    scope,
 };
 use std::any::Any;
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// How long to wait for something that must happen (threads leaving);
-/// generous, the machine is shared. Not a timing assertion: a bound on hangs.
+/// How long to wait for something that must happen (an unpark); generous,
+/// the machine is shared. Not a timing assertion: a bound on hangs.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-const NO_INDEX: usize = usize::MAX;
-const BACKEND_PANIC: &str = "the test backend panics in spawn";
-const REFUSAL: &str = "the test backend refuses";
-
-/// What a [`Counting`] backend counts and how it fails.
-struct Counters {
-    /// Calls of `spawn`.
-    spawns: AtomicUsize,
-    /// Threads started and not yet returned from their main (counted from
-    /// the successful `spawn`, so a thread still starting counts).
-    live: AtomicUsize,
-    /// The `spawn` call (0-based) that is refused, or `NO_INDEX`.
-    refuse_at: usize,
-    /// The `spawn` call (0-based) that panics, or `NO_INDEX`.
-    panic_at: usize,
-    /// While set, every `spawn` panics.
-    panic_all: AtomicBool,
-}
-
-impl Counters {
-    const fn new(refuse_at: usize, panic_at: usize) -> Counters {
-        Counters {
-            spawns: AtomicUsize::new(0),
-            live: AtomicUsize::new(0),
-            refuse_at,
-            panic_at,
-            panic_all: AtomicBool::new(false),
-        }
-    }
-
-    fn live(&self) -> usize {
-        self.live.load(Ordering::SeqCst)
-    }
-
-    fn spawns(&self) -> usize {
-        self.spawns.load(Ordering::SeqCst)
-    }
-
-    /// Waits until no thread of the backend is alive.
-    fn wait_for_no_live_threads(&self) {
-        let deadline = Instant::now() + PATIENCE;
-        while self.live() != 0 {
-            assert!(
-                Instant::now() < deadline,
-                "{} threads still alive after {PATIENCE:?}",
-                self.live()
-            );
-            thread::sleep(Duration::from_millis(1));
-        }
-    }
-}
-
-/// `StdBackend`, counting spawns and live threads, failing as its counters
-/// say.
-struct Counting(&'static Counters);
-
-/// Decrements the live count when the thread's main returns (or unwinds), or
-/// when the main is dropped without running.
-struct LiveThread(&'static Counters);
-impl Drop for LiveThread {
-    fn drop(&mut self) {
-        self.0.live.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-impl Backend for Counting {
-    fn spawn(&self, spec: &ThreadSpec, main: Box<dyn FnOnce() + Send>) -> Result<(), SpawnError> {
-        let c = self.0;
-        let call = c.spawns.fetch_add(1, Ordering::SeqCst);
-        if call == c.panic_at || c.panic_all.load(Ordering::SeqCst) {
-            // `main` is dropped while this unwinds.
-            panic!("{BACKEND_PANIC}");
-        }
-        if call == c.refuse_at {
-            drop(main);
-            return Err(SpawnError::Refused(REFUSAL.into()));
-        }
-        c.live.fetch_add(1, Ordering::SeqCst);
-        let live = LiveThread(c);
-        StdBackend.spawn(
-            spec,
-            Box::new(move || {
-                let _live = live;
-                main();
-            }),
-        )
-    }
-    fn wait(&self, word: &AtomicU32, expected: u32) {
-        StdBackend.wait(word, expected)
-    }
-    fn wait_timeout(&self, word: &AtomicU32, expected: u32, timeout_nanos: u64) {
-        StdBackend.wait_timeout(word, expected, timeout_nanos)
-    }
-    fn wake_one(&self, word: &AtomicU32) {
-        StdBackend.wake_one(word)
-    }
-    fn wake_all(&self, word: &AtomicU32) {
-        StdBackend.wake_all(word)
-    }
-    fn yield_now(&self) {
-        StdBackend.yield_now()
-    }
-    fn slot(&self) -> usize {
-        StdBackend.slot()
-    }
-    fn set_slot(&self, value: usize) {
-        StdBackend.set_slot(value)
-    }
-    fn available_parallelism(&self) -> usize {
-        2
-    }
-    fn catch_unwind(&self, f: &mut dyn FnMut()) -> Result<(), Payload> {
-        StdBackend.catch_unwind(f)
-    }
-    fn resume_unwind(&self, payload: Payload) -> ! {
-        StdBackend.resume_unwind(payload)
-    }
-    fn now_nanos(&self) -> Option<u64> {
-        StdBackend.now_nanos()
-    }
-}
-
-static GLOBAL_COUNTERS: Counters = Counters::new(NO_INDEX, NO_INDEX);
-static GLOBAL_BACKEND: Counting = Counting(&GLOBAL_COUNTERS);
+static GLOBAL_BACKEND: WrapBackend = WrapBackend::new().parallelism(2);
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -172,22 +52,8 @@ fn setup() -> MutexGuard<'static, ()> {
         std::ptr::addr_eq(forkscope::global_backend().unwrap(), installed),
         "the test backend must be the global one"
     );
-    GLOBAL_COUNTERS.panic_all.store(false, Ordering::SeqCst);
+    GLOBAL_BACKEND.reset_failures();
     guard
-}
-
-/// Makes every spawn of the global backend panic while it lives.
-struct Panicking;
-impl Panicking {
-    fn start() -> Panicking {
-        GLOBAL_COUNTERS.panic_all.store(true, Ordering::SeqCst);
-        Panicking
-    }
-}
-impl Drop for Panicking {
-    fn drop(&mut self) {
-        GLOBAL_COUNTERS.panic_all.store(false, Ordering::SeqCst);
-    }
 }
 
 fn panic_message(payload: &(dyn Any + Send)) -> String {
@@ -247,7 +113,7 @@ impl Drop for OpenOnDrop<'_> {
 #[test]
 fn nul_in_a_spawn_name_panics_like_std_and_the_scope_still_returns() {
     let _serial = setup();
-    let spawns_before = GLOBAL_COUNTERS.spawns();
+    let spawns_before = GLOBAL_BACKEND.spawns();
     // The program: the panic leaves the scope's closure, the scope
     // waits for nothing and hands the panic on.
     let result = panic::catch_unwind(|| {
@@ -261,7 +127,7 @@ fn nul_in_a_spawn_name_panics_like_std_and_the_scope_still_returns() {
         "thread name may not contain interior null bytes"
     );
     // The backend was not even asked.
-    assert_eq!(GLOBAL_COUNTERS.spawns(), spawns_before);
+    assert_eq!(GLOBAL_BACKEND.spawns(), spawns_before);
 }
 
 #[test]
@@ -305,7 +171,7 @@ fn backend_panic_starting_a_thread_of_its_own_leaves_the_scope_as_before() {
         ] {
             let captured = probe.clone();
             let attempt = {
-                let _panicking = Panicking::start();
+                let _panicking = GLOBAL_BACKEND.panicking();
                 panic::catch_unwind(AssertUnwindSafe(|| {
                     builder.spawn_scoped(s, || {
                         ran.fetch_add(1, Ordering::SeqCst);
@@ -338,7 +204,7 @@ fn backend_panic_when_the_thread_cache_must_grow_leaves_the_scope_as_before() {
         // which panics.
         let mut occupied = 0;
         let message = {
-            let _panicking = Panicking::start();
+            let _panicking = GLOBAL_BACKEND.panicking();
             loop {
                 let captured = probe.clone();
                 let attempt = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -390,8 +256,7 @@ fn std_backend_returns_invalid_name_for_a_nul_and_drops_main() {
 
 #[test]
 fn pool_build_stops_the_started_workers_when_thread_name_panics_at_index_2_of_4() {
-    static COUNTERS: Counters = Counters::new(NO_INDEX, NO_INDEX);
-    static BACKEND: Counting = Counting(&COUNTERS);
+    static BACKEND: WrapBackend = WrapBackend::new();
     let result = panic::catch_unwind(|| {
         ThreadPoolBuilder::new()
             .num_threads(4)
@@ -405,14 +270,13 @@ fn pool_build_stops_the_started_workers_when_thread_name_panics_at_index_2_of_4(
     let payload = result.expect_err("the name closure panics");
     assert!(panic_message(&*payload).contains("no name for worker 2"));
     // Workers 0 and 1 were started, and are stopped again.
-    assert_eq!(COUNTERS.spawns(), 2);
-    COUNTERS.wait_for_no_live_threads();
+    assert_eq!(BACKEND.spawns(), 2);
+    BACKEND.wait_for_no_live_threads();
 }
 
 #[test]
 fn pool_build_returns_refused_and_stops_the_started_workers_when_the_third_spawn_is_refused() {
-    static COUNTERS: Counters = Counters::new(2, NO_INDEX);
-    static BACKEND: Counting = Counting(&COUNTERS);
+    static BACKEND: WrapBackend = WrapBackend::new().refusing_call(2);
     let result = ThreadPoolBuilder::new()
         .num_threads(4)
         .backend(&BACKEND)
@@ -421,8 +285,8 @@ fn pool_build_returns_refused_and_stops_the_started_workers_when_the_third_spawn
         Err(SpawnError::Refused(why)) => assert_eq!(why, REFUSAL),
         other => panic!("expected a refusal, got {other:?}"),
     }
-    assert_eq!(COUNTERS.spawns(), 3);
-    COUNTERS.wait_for_no_live_threads();
+    assert_eq!(BACKEND.spawns(), 3);
+    BACKEND.wait_for_no_live_threads();
 
     // The same backend, no longer refusing: a pool starts, runs, and its drop
     // leaves no thread behind.
@@ -433,13 +297,12 @@ fn pool_build_returns_refused_and_stops_the_started_workers_when_the_third_spawn
         .unwrap();
     assert_eq!(pool.join(|| 1, || 2), (1, 2));
     drop(pool);
-    COUNTERS.wait_for_no_live_threads();
+    BACKEND.wait_for_no_live_threads();
 }
 
 #[test]
 fn pool_build_stops_the_started_workers_when_the_backend_panics_in_the_third_spawn() {
-    static COUNTERS: Counters = Counters::new(NO_INDEX, 2);
-    static BACKEND: Counting = Counting(&COUNTERS);
+    static BACKEND: WrapBackend = WrapBackend::new().panicking_call(2);
     let result = panic::catch_unwind(|| {
         ThreadPoolBuilder::new()
             .num_threads(4)
@@ -448,14 +311,13 @@ fn pool_build_stops_the_started_workers_when_the_backend_panics_in_the_third_spa
     });
     let payload = result.expect_err("the backend panics");
     assert_eq!(panic_message(&*payload), BACKEND_PANIC);
-    assert_eq!(COUNTERS.spawns(), 3);
-    COUNTERS.wait_for_no_live_threads();
+    assert_eq!(BACKEND.spawns(), 3);
+    BACKEND.wait_for_no_live_threads();
 }
 
 #[test]
 fn pool_build_returns_invalid_name_and_stops_the_started_workers_for_a_nul_in_a_name() {
-    static COUNTERS: Counters = Counters::new(NO_INDEX, NO_INDEX);
-    static BACKEND: Counting = Counting(&COUNTERS);
+    static BACKEND: WrapBackend = WrapBackend::new();
     let result = ThreadPoolBuilder::new()
         .num_threads(3)
         .backend(&BACKEND)
@@ -470,8 +332,8 @@ fn pool_build_returns_invalid_name_and_stops_the_started_workers_for_a_nul_in_a_
     assert_eq!(result.err(), Some(SpawnError::InvalidName));
     // Worker 0 was started; worker 1's name is rejected before the backend
     // is asked.
-    assert_eq!(COUNTERS.spawns(), 1);
-    COUNTERS.wait_for_no_live_threads();
+    assert_eq!(BACKEND.spawns(), 1);
+    BACKEND.wait_for_no_live_threads();
 }
 
 // ---------------------------------------------------------------------------

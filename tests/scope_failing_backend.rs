@@ -2,93 +2,29 @@
 //! counts the threads it runs.
 //!
 //! A process has one global backend, and `StdBackend` becomes it the first
-//! time forkscope needs one; so this binary installs its own [`Flaky`]
-//! backend (a wrapper around `StdBackend`) before anything else, in every
+//! time forkscope needs one; so this binary installs its own [`FLAKY`]
+//! backend (a wrapper around `StdBackend`, `tests/common/wrap_backend.rs`)
+//! before anything else, in every
 //! test (the first call wins, the others see `BackendAlreadySet`).
 //!
 //! The tests share the global thread cache and the counters, so they take
 //! [`SERIAL`] and run one at a time.
 #![cfg(feature = "std")]
 
-use forkscope::{
-    Backend, BackendAlreadySet, Builder, Payload, SpawnError, StdBackend, ThreadSpec, scope,
-};
+mod common;
+
+use common::wrap_backend::{REFUSAL, WrapBackend};
+use forkscope::{Backend, BackendAlreadySet, Builder, SpawnError, scope};
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// `StdBackend`, except that it refuses to spawn while `refuse` is set, and
-/// counts the threads whose main is running.
-struct Flaky {
-    refuse: AtomicBool,
-    /// Spawns that were refused.
-    refused: AtomicUsize,
-    /// Threads started and not yet returned from their main.
-    live: AtomicUsize,
-}
-
-static FLAKY: Flaky = Flaky {
-    refuse: AtomicBool::new(false),
-    refused: AtomicUsize::new(0),
-    live: AtomicUsize::new(0),
-};
-
-const REFUSAL: &str = "refused by the test backend";
-
-impl Backend for Flaky {
-    fn spawn(&self, spec: &ThreadSpec, main: Box<dyn FnOnce() + Send>) -> Result<(), SpawnError> {
-        if self.refuse.load(Ordering::SeqCst) {
-            self.refused.fetch_add(1, Ordering::SeqCst);
-            // The contract: on error, `main` is dropped unrun.
-            drop(main);
-            return Err(SpawnError::Refused(REFUSAL.into()));
-        }
-        StdBackend.spawn(
-            spec,
-            Box::new(move || {
-                FLAKY.live.fetch_add(1, Ordering::SeqCst);
-                main();
-                FLAKY.live.fetch_sub(1, Ordering::SeqCst);
-            }),
-        )
-    }
-    fn wait(&self, word: &AtomicU32, expected: u32) {
-        StdBackend.wait(word, expected)
-    }
-    fn wait_timeout(&self, word: &AtomicU32, expected: u32, timeout_nanos: u64) {
-        StdBackend.wait_timeout(word, expected, timeout_nanos)
-    }
-    fn wake_one(&self, word: &AtomicU32) {
-        StdBackend.wake_one(word)
-    }
-    fn wake_all(&self, word: &AtomicU32) {
-        StdBackend.wake_all(word)
-    }
-    fn yield_now(&self) {
-        StdBackend.yield_now()
-    }
-    fn slot(&self) -> usize {
-        StdBackend.slot()
-    }
-    fn set_slot(&self, value: usize) {
-        StdBackend.set_slot(value)
-    }
-    fn available_parallelism(&self) -> usize {
-        StdBackend.available_parallelism()
-    }
-    fn catch_unwind(&self, f: &mut dyn FnMut()) -> Result<(), Payload> {
-        StdBackend.catch_unwind(f)
-    }
-    fn resume_unwind(&self, payload: Payload) -> ! {
-        StdBackend.resume_unwind(payload)
-    }
-    fn now_nanos(&self) -> Option<u64> {
-        StdBackend.now_nanos()
-    }
-}
+/// `StdBackend`, counting the threads it runs, and refusing to spawn while
+/// told to (`FLAKY.refusing()`).
+static FLAKY: WrapBackend = WrapBackend::new();
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -104,22 +40,8 @@ fn setup() -> MutexGuard<'static, ()> {
         std::ptr::addr_eq(forkscope::global_backend().unwrap(), installed),
         "the test backend must be the global one"
     );
-    FLAKY.refuse.store(false, Ordering::SeqCst);
+    FLAKY.reset_failures();
     guard
-}
-
-/// Turns refusal on for as long as it lives (and off again on unwind).
-struct Refusing;
-impl Refusing {
-    fn start() -> Refusing {
-        FLAKY.refuse.store(true, Ordering::SeqCst);
-        Refusing
-    }
-}
-impl Drop for Refusing {
-    fn drop(&mut self) {
-        FLAKY.refuse.store(false, Ordering::SeqCst);
-    }
 }
 
 /// A gate that spawned closures block on until it opens.
@@ -171,7 +93,7 @@ fn builder_with_a_spec_returns_refused_and_drops_the_closure() {
 
     scope(|s| {
         let err = {
-            let _refusing = Refusing::start();
+            let _refusing = FLAKY.refusing();
             let captured = captured.clone();
             // A named spawn always asks the backend for a new thread.
             Builder::new()
@@ -208,7 +130,7 @@ fn default_builder_returns_refused_once_no_cached_thread_is_idle() {
 
     let occupied = scope(|s| {
         let _open = OpenOnDrop(&gate);
-        let _refusing = Refusing::start();
+        let _refusing = FLAKY.refusing();
         // While refusing, a spawn still succeeds if it finds an idle cached
         // thread; those block on the gate, so the cache drains and the next
         // spawn must ask the backend, which refuses.
@@ -251,7 +173,7 @@ fn scope_spawn_panics_with_a_clear_message_when_the_backend_refuses() {
         let _open = OpenOnDrop(&gate);
         let mut occupied = 0;
         let message = {
-            let _refusing = Refusing::start();
+            let _refusing = FLAKY.refusing();
             loop {
                 let probe = probe.clone();
                 let attempt = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -300,7 +222,7 @@ fn refused_spawn_from_a_nested_spawn_leaves_the_scope_joinable() {
 
     scope(|s| {
         s.spawn(|| {
-            let _refusing = Refusing::start();
+            let _refusing = FLAKY.refusing();
             let probe = probe.clone();
             let err = Builder::new()
                 .name("nested".into())
@@ -332,7 +254,7 @@ fn idle_cached_threads_exit_after_the_idle_timeout() {
     });
     let idle_since = Instant::now();
     // Finished threads stay in the cache, alive, for a while.
-    let live_after_scope = FLAKY.live.load(Ordering::SeqCst);
+    let live_after_scope = FLAKY.live();
     assert!(
         live_after_scope >= THREADS,
         "only {live_after_scope} threads alive"
@@ -340,15 +262,11 @@ fn idle_cached_threads_exit_after_the_idle_timeout() {
 
     // The idle timeout is 1 s; give them generous slack to notice it.
     let deadline = idle_since + Duration::from_secs(5);
-    while FLAKY.live.load(Ordering::SeqCst) != 0 && Instant::now() < deadline {
+    while FLAKY.live() != 0 && Instant::now() < deadline {
         thread::sleep(Duration::from_millis(50));
     }
     let waited = idle_since.elapsed();
-    assert_eq!(
-        FLAKY.live.load(Ordering::SeqCst),
-        0,
-        "idle threads still alive after {waited:?}"
-    );
+    assert_eq!(FLAKY.live(), 0, "idle threads still alive after {waited:?}");
     assert!(
         waited >= Duration::from_millis(900),
         "cached threads exited after only {waited:?}"
@@ -370,7 +288,7 @@ fn threads_of_a_burst_exit_while_a_trickle_of_spawns_goes_on() {
             s.spawn(|| barrier.wait());
         }
     });
-    assert!(FLAKY.live.load(Ordering::SeqCst) >= BURST);
+    assert!(FLAKY.live() >= BURST);
 
     // One short spawn every 20 ms for 2.5 s: the trickle needs one thread (two
     // at times) and must not keep the whole burst alive by cycling through
@@ -382,7 +300,7 @@ fn threads_of_a_burst_exit_while_a_trickle_of_spawns_goes_on() {
         thread::sleep(Duration::from_millis(20));
     }
     assert!(sum > 0);
-    let live = FLAKY.live.load(Ordering::SeqCst);
+    let live = FLAKY.live();
     assert!(
         live <= 4,
         "{live} threads still alive under a trickle of single spawns"

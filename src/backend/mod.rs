@@ -77,6 +77,16 @@ pub enum SpawnError {
     /// `StdBackend`'s `spawn`; a scoped spawn panics instead, as `std`
     /// does.
     InvalidName,
+    /// [`ThreadPoolBuilder::build`](crate::ThreadPoolBuilder::build) was asked
+    /// for more workers than a pool can have (`num_threads`, or with
+    /// `num_threads(0)` the backend's `available_parallelism`). Nothing was
+    /// started.
+    TooManyThreads {
+        /// The number of workers asked for.
+        requested: usize,
+        /// The most a pool may have.
+        max: usize,
+    },
 }
 
 impl fmt::Display for SpawnError {
@@ -90,6 +100,11 @@ impl fmt::Display for SpawnError {
             SpawnError::InvalidName => {
                 f.write_str("thread name may not contain interior null bytes")
             }
+            SpawnError::TooManyThreads { requested, max } => write!(
+                f,
+                "a thread pool of {requested} threads was asked for; forkscope pools have \
+                 at most {max}"
+            ),
         }
     }
 }

@@ -41,6 +41,12 @@ impl ThreadPoolBuilder {
 
     /// The number of worker threads; 0 (the default) means the backend's
     /// `available_parallelism`.
+    ///
+    /// At most 65 535 (`u16::MAX`): for more, [`build`](Self::build) returns
+    /// [`SpawnError::TooManyThreads`] and starts nothing (the same if
+    /// `available_parallelism` says more). If the backend's
+    /// `available_parallelism` is 0, a pool of `num_threads(0)` has one
+    /// worker.
     pub fn num_threads(mut self, num_threads: usize) -> Self {
         self.num_threads = num_threads;
         self
@@ -73,7 +79,14 @@ impl ThreadPoolBuilder {
         self
     }
 
-    /// The workers' stack size in bytes.
+    /// The workers' stack size in bytes (default: the backend's default).
+    ///
+    /// The size goes to the backend's `spawn` as it is. `StdBackend` (through
+    /// `std::thread::Builder`) rounds a size below the platform's minimum,
+    /// 0 included, up to that minimum; a size the system cannot give (such
+    /// as `usize::MAX` or `1 << 50`) makes its `spawn` fail, and
+    /// [`build`](Self::build) then returns [`SpawnError::Refused`] with the
+    /// OS error and stops the workers it had started.
     pub fn stack_size(mut self, stack_size: usize) -> Self {
         self.stack_size = Some(stack_size);
         self
@@ -141,8 +154,10 @@ impl ThreadPoolBuilder {
 
     /// Starts the pool's threads.
     ///
-    /// Fails if there is no backend, if it refuses to start a thread, or if a
-    /// thread name has a NUL byte ([`SpawnError::InvalidName`]); the threads
+    /// Fails if there is no backend, if more than 65 535 workers are asked
+    /// for ([`SpawnError::TooManyThreads`]), if the backend refuses to start
+    /// a thread, or if a thread name has a NUL byte
+    /// ([`SpawnError::InvalidName`]); the threads
     /// already started are then stopped and waited for. The same happens
     /// before a panic (of the `thread_name` closure, of the backend) goes on.
     ///
@@ -156,10 +171,7 @@ impl ThreadPoolBuilder {
             Some(backend) => backend,
             None => crate::backend::global_backend().ok_or(SpawnError::NoBackend)?,
         };
-        let n = match self.num_threads {
-            0 => backend.available_parallelism(),
-            n => n,
-        };
+        let n = checked_num_threads(self.num_threads, backend)?;
         let spec = WorkerSpec {
             name: self.thread_name,
             stack_size: self.stack_size,
@@ -170,6 +182,29 @@ impl ThreadPoolBuilder {
             registry: Registry::start(backend, n, spec)?,
         })
     }
+}
+
+/// The most workers a pool may have. The registry counts hungry and
+/// sleeping workers in the two halves of one `usize` (16 bits each on 32-bit
+/// targets), and allocates a 128-byte record per worker up front: a request
+/// beyond this is a mistake whose allocation alone could abort the process.
+const MAX_NUM_THREADS: usize = u16::MAX as usize;
+
+/// The number of workers of a pool asked for `requested` threads on
+/// `backend` (0: its `available_parallelism`, at least 1), or
+/// `TooManyThreads` before anything is allocated or started.
+fn checked_num_threads(requested: usize, backend: &dyn Backend) -> Result<usize, SpawnError> {
+    let n = match requested {
+        0 => backend.available_parallelism().max(1),
+        n => n,
+    };
+    if n > MAX_NUM_THREADS {
+        return Err(SpawnError::TooManyThreads {
+            requested: n,
+            max: MAX_NUM_THREADS,
+        });
+    }
+    Ok(n)
 }
 
 impl fmt::Debug for ThreadPoolBuilder {

@@ -17,6 +17,7 @@ pub mod pthread_backend;
 
 pub mod iter_support;
 pub mod pools;
+pub mod wrap_backend;
 
 use forkscope::Backend;
 
