@@ -185,6 +185,29 @@ fn num_threads_beyond_the_maximum_is_an_error_and_starts_nothing() {
 }
 
 #[test]
+fn more_donated_seats_than_the_maximum_is_an_error_and_starts_nothing() {
+    setup();
+    static BACKEND: WrapBackend = WrapBackend::new();
+    for (donated, current) in [(usize::MAX, true), (usize::MAX, false), (65_535, true)] {
+        let builder = ThreadPoolBuilder::new()
+            .num_threads(2)
+            .donated_threads(donated)
+            .backend(&BACKEND);
+        let builder = if current {
+            builder.use_current_thread()
+        } else {
+            builder
+        };
+        let err = builder.build().expect_err("that many seats are refused");
+        assert!(
+            matches!(err, SpawnError::TooManyThreads { max: 65_535, .. }),
+            "{err:?}"
+        );
+    }
+    assert_eq!(BACKEND.spawns(), 0, "a thread was started");
+}
+
+#[test]
 fn num_threads_zero_on_a_backend_claiming_absurd_parallelism_is_an_error() {
     setup();
     static BACKEND: WrapBackend = WrapBackend::new().parallelism(usize::MAX);

@@ -171,7 +171,10 @@ impl ThreadPoolBuilder {
             Some(backend) => backend,
             None => crate::backend::global_backend().ok_or(SpawnError::NoBackend)?,
         };
-        let n = checked_num_threads(self.num_threads, backend)?;
+        let n = match self.num_threads {
+            0 => backend.available_parallelism(),
+            n => n,
+        };
         let spec = WorkerSpec {
             name: self.thread_name,
             stack_size: self.stack_size,
@@ -182,29 +185,6 @@ impl ThreadPoolBuilder {
             registry: Registry::start(backend, n, spec)?,
         })
     }
-}
-
-/// The most workers a pool may have. The registry counts hungry and
-/// sleeping workers in the two halves of one `usize` (16 bits each on 32-bit
-/// targets), and allocates a 128-byte record per worker up front: a request
-/// beyond this is a mistake whose allocation alone could abort the process.
-const MAX_NUM_THREADS: usize = u16::MAX as usize;
-
-/// The number of workers of a pool asked for `requested` threads on
-/// `backend` (0: its `available_parallelism`, at least 1), or
-/// `TooManyThreads` before anything is allocated or started.
-fn checked_num_threads(requested: usize, backend: &dyn Backend) -> Result<usize, SpawnError> {
-    let n = match requested {
-        0 => backend.available_parallelism().max(1),
-        n => n,
-    };
-    if n > MAX_NUM_THREADS {
-        return Err(SpawnError::TooManyThreads {
-            requested: n,
-            max: MAX_NUM_THREADS,
-        });
-    }
-    Ok(n)
 }
 
 impl fmt::Debug for ThreadPoolBuilder {

@@ -19,6 +19,12 @@ const ONE_HUNGRY: usize = 1;
 const HUNGRY_MASK: usize = (1 << HALF_BITS) - 1;
 const ONE_SLEEPER: usize = 1 << HALF_BITS;
 
+/// The most workers (seats) a pool may have. The demand word counts hungry
+/// and sleeping workers in its two halves (16 bits each on 32-bit targets),
+/// and every seat gets a 128-byte record up front: a request beyond this is
+/// a mistake whose allocation alone could abort the process.
+pub(super) const MAX_NUM_THREADS: usize = u16::MAX as usize;
+
 /// How many outside jobs may wait in the injector before injecting threads
 /// back off.
 const INJECTOR_CAPACITY: usize = 1024;
@@ -106,13 +112,14 @@ pub(super) struct WorkerSpec {
 impl WorkerSpec {
     /// Seats the pool does not start a thread for: the lowest indices.
     fn reserved(&self) -> usize {
-        usize::from(self.install_seat) + self.donated
+        usize::from(self.install_seat).saturating_add(self.donated)
     }
 }
 
 impl Registry {
-    /// Creates a registry with `n` seats and starts a worker for each one
-    /// the spec does not reserve (at least one seat in all).
+    /// Creates a registry with `n` seats (at least one, and at least the
+    /// reserved ones) and starts a worker for each one the spec does not
+    /// reserve. More than `MAX_NUM_THREADS` seats: `TooManyThreads`.
     ///
     /// If a worker cannot be started (the backend refuses, a name has a NUL
     /// byte) or something panics on the way (the `name` closure, the
@@ -125,6 +132,13 @@ impl Registry {
     ) -> Result<Arc<Registry>, SpawnError> {
         let reserved = spec.reserved();
         let n = n.max(reserved).max(1);
+        if n > MAX_NUM_THREADS {
+            // Before anything is allocated or started.
+            return Err(SpawnError::TooManyThreads {
+                requested: n,
+                max: MAX_NUM_THREADS,
+            });
+        }
         // Before any thread acts as a worker (`WorkerThread::current` must
         // find it through this backend's slots).
         crate::sync::slot::register(backend);
@@ -229,7 +243,10 @@ impl Registry {
                 install_seat: false,
                 donated: 0,
             };
-            Registry::start(backend, backend.available_parallelism(), spec)
+            // (A backend may claim absurd parallelism: the global pool
+            // takes what it can have rather than failing every cold join.)
+            let n = backend.available_parallelism().min(MAX_NUM_THREADS);
+            Registry::start(backend, n, spec)
         });
         match registry {
             Ok(registry) => Some(registry),

@@ -21,7 +21,11 @@ use core::ptr;
 /// cores, where thieves keep taking small frames, spent half its time in
 /// framed joins and ran 2x as long as on 2 threads; with 4 it runs as fast.
 const PRIVATE_FRAMES: u32 = 1;
-/// How deep a waiting worker may nest other work on its stack.
+/// How deep a waiting worker may nest other work on its stack: a worker's
+/// stack holds at most `MAX_HELP_DEPTH + 1` jobs' deepest recursions (its
+/// own, and one per level of helping), which is the bound
+/// `docs/embedding.md` ("Thread counts and stack sizes") gives for sizing
+/// stacks and `tests/stack_depth.rs` runs within.
 const MAX_HELP_DEPTH: u32 = 16;
 /// Rounds of looking for work before a worker sleeps: a few with spin hints
 /// (a waiting owner sees its latch within a few dozen nanoseconds), then
