@@ -212,6 +212,10 @@ impl ThreadPool {
     /// Runs `op` on a worker of this pool and returns its result; `join`
     /// inside `op` uses this pool. Called from a worker of this pool, runs
     /// `op` right there; from any other thread, blocks until it is done.
+    /// On a pool built with
+    /// [`use_current_thread`](ThreadPoolBuilder::use_current_thread), a
+    /// thread outside any pool runs `op` itself, as worker 0, when that
+    /// seat is free.
     ///
     /// # Panics
     ///
