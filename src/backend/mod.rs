@@ -78,9 +78,9 @@ pub enum SpawnError {
     /// does.
     InvalidName,
     /// [`ThreadPoolBuilder::build`](crate::ThreadPoolBuilder::build) was asked
-    /// for more workers than a pool can have (`num_threads`, or with
-    /// `num_threads(0)` the backend's `available_parallelism`). Nothing was
-    /// started.
+    /// for more workers than a pool can have (`num_threads`, the seats left
+    /// to donated threads, or with `num_threads(0)` the backend's
+    /// `available_parallelism`). Nothing was started.
     TooManyThreads {
         /// The number of workers asked for.
         requested: usize,
