@@ -11,6 +11,27 @@
 //!   (`par_split*`, `par_chunk_by*`).
 //! - `../sort.rs`: the `par_sort*` methods' algorithms.
 
+/// The iterator impls of an `*Exact*` chunks iterator: a whole number of
+/// chunks in its `chunks` field (the inner, non-exact iterator over the
+/// slice cut to whole chunks), which it hands out as they are.
+macro_rules! exact_chunks_iterator {
+    ($name:ident, $bound:ident, $item:ty) => {
+        parallel_iterator_via_bridge!(impl['data, T: $bound + 'data] $name<'data, T> => $item);
+
+        impl<'data, T: $bound + 'data> IndexedParallelIterator for $name<'data, T> {
+            fn len(&self) -> usize {
+                self.chunks.len()
+            }
+            fn drive<C: Consumer<$item>>(self, consumer: C) -> C::Result {
+                bridge(self, consumer)
+            }
+            fn with_producer<CB: ProducerCallback<$item>>(self, callback: CB) -> CB::Output {
+                self.chunks.with_producer(callback)
+            }
+        }
+    };
+}
+
 mod rchunks;
 mod split;
 
@@ -615,19 +636,7 @@ impl<T> Clone for ChunksExact<'_, T> {
     }
 }
 
-parallel_iterator_via_bridge!(impl['data, T: Sync + 'data] ChunksExact<'data, T> => &'data [T]);
-
-impl<'data, T: Sync + 'data> IndexedParallelIterator for ChunksExact<'data, T> {
-    fn len(&self) -> usize {
-        self.chunks.len()
-    }
-    fn drive<C: Consumer<&'data [T]>>(self, consumer: C) -> C::Result {
-        bridge(self, consumer)
-    }
-    fn with_producer<CB: ProducerCallback<&'data [T]>>(self, callback: CB) -> CB::Output {
-        self.chunks.with_producer(callback)
-    }
-}
+exact_chunks_iterator!(ChunksExact, Sync, &'data [T]);
 
 /// [`ParallelSliceMut::par_chunks_exact_mut`].
 #[derive(Debug)]
@@ -675,19 +684,7 @@ impl<'data, T> ChunksExactMut<'data, T> {
     }
 }
 
-parallel_iterator_via_bridge!(impl['data, T: Send + 'data] ChunksExactMut<'data, T> => &'data mut [T]);
-
-impl<'data, T: Send + 'data> IndexedParallelIterator for ChunksExactMut<'data, T> {
-    fn len(&self) -> usize {
-        self.chunks.len()
-    }
-    fn drive<C: Consumer<&'data mut [T]>>(self, consumer: C) -> C::Result {
-        bridge(self, consumer)
-    }
-    fn with_producer<CB: ProducerCallback<&'data mut [T]>>(self, callback: CB) -> CB::Output {
-        self.chunks.with_producer(callback)
-    }
-}
+exact_chunks_iterator!(ChunksExactMut, Send, &'data mut [T]);
 
 /// [`ParallelSlice::par_windows`].
 #[derive(Debug)]

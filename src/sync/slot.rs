@@ -10,13 +10,22 @@
 //! either finds its own pool. A program with one backend pays one virtual
 //! call (and, on threads outside any pool, one more atomic load) per read.
 
-#[cfg(all(feature = "std", not(loom)))]
+/// With `std` the word is a `thread_local!` of our own; under loom every
+/// model thread runs on the same OS thread, so it must be loom's
+/// thread-local to be per model thread. Either way the backend is not asked.
+#[cfg(any(feature = "std", loom))]
 mod imp {
-    extern crate std;
     use core::cell::Cell;
 
+    #[cfg(not(loom))]
+    extern crate std;
+    #[cfg(not(loom))]
     std::thread_local! {
         static SLOT: Cell<usize> = const { Cell::new(0) };
+    }
+    #[cfg(loom)]
+    loom::thread_local! {
+        static SLOT: Cell<usize> = Cell::new(0);
     }
 
     #[inline(always)]
@@ -127,29 +136,6 @@ mod imp {
             }
         }
     }
-}
-
-/// Under loom every model thread runs on the same OS thread, so the slot must
-/// be loom's thread-local to be per model thread.
-#[cfg(loom)]
-mod imp {
-    use core::cell::Cell;
-
-    loom::thread_local! {
-        static SLOT: Cell<usize> = Cell::new(0);
-    }
-
-    #[inline(always)]
-    pub(crate) fn get() -> usize {
-        SLOT.with(Cell::get)
-    }
-
-    #[inline]
-    pub(crate) fn set(_: &'static dyn crate::Backend, value: usize) {
-        SLOT.with(|s| s.set(value));
-    }
-
-    pub(crate) fn register(_: &'static dyn crate::Backend) {}
 }
 
 pub(crate) use imp::{get, register, set};

@@ -84,19 +84,7 @@ impl<T> Clone for RChunksExact<'_, T> {
     }
 }
 
-parallel_iterator_via_bridge!(impl['data, T: Sync + 'data] RChunksExact<'data, T> => &'data [T]);
-
-impl<'data, T: Sync + 'data> IndexedParallelIterator for RChunksExact<'data, T> {
-    fn len(&self) -> usize {
-        self.chunks.len()
-    }
-    fn drive<C: Consumer<&'data [T]>>(self, consumer: C) -> C::Result {
-        bridge(self, consumer)
-    }
-    fn with_producer<CB: ProducerCallback<&'data [T]>>(self, callback: CB) -> CB::Output {
-        self.chunks.with_producer(callback)
-    }
-}
+exact_chunks_iterator!(RChunksExact, Sync, &'data [T]);
 
 struct RChunksProducer<'data, T> {
     slice: &'data [T],
@@ -216,19 +204,7 @@ impl<'data, T> RChunksExactMut<'data, T> {
     }
 }
 
-parallel_iterator_via_bridge!(impl['data, T: Send + 'data] RChunksExactMut<'data, T> => &'data mut [T]);
-
-impl<'data, T: Send + 'data> IndexedParallelIterator for RChunksExactMut<'data, T> {
-    fn len(&self) -> usize {
-        self.chunks.len()
-    }
-    fn drive<C: Consumer<&'data mut [T]>>(self, consumer: C) -> C::Result {
-        bridge(self, consumer)
-    }
-    fn with_producer<CB: ProducerCallback<&'data mut [T]>>(self, callback: CB) -> CB::Output {
-        self.chunks.with_producer(callback)
-    }
-}
+exact_chunks_iterator!(RChunksExactMut, Send, &'data mut [T]);
 
 struct RChunksMutProducer<'data, T> {
     slice: &'data mut [T],
