@@ -21,13 +21,14 @@
 mod common;
 
 use common::setup;
+use common::wrap_backend::WrapBackend;
 use forkscope::prelude::*;
-use forkscope::{Backend, DonateError, Payload, SpawnError, ThreadPoolBuilder, ThreadSpec};
+use forkscope::{DonateError, ThreadPoolBuilder};
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Barrier;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
-use std::thread::{self, LocalKey};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
 use std::time::{Duration, Instant};
 
 /// A bound on waits for something that must happen; not a timing assertion.
@@ -45,69 +46,7 @@ const FIB_N: u64 = if cfg!(miri) { 8 } else { 20 };
 const FIB: u64 = if cfg!(miri) { 21 } else { 6765 };
 const N: u64 = if cfg!(miri) { 100 } else { 100_000 };
 
-/// The test backend with a per-thread slot of its own (a `thread_local!`
-/// it names), counting spawns and optionally refusing them all.
-struct Separate {
-    slot: &'static LocalKey<Cell<usize>>,
-    refuse: bool,
-    spawns: AtomicUsize,
-}
-
-impl Separate {
-    const fn new(slot: &'static LocalKey<Cell<usize>>, refuse: bool) -> Separate {
-        Separate {
-            slot,
-            refuse,
-            spawns: AtomicUsize::new(0),
-        }
-    }
-}
-
-impl Backend for Separate {
-    fn spawn(&self, spec: &ThreadSpec, main: Box<dyn FnOnce() + Send>) -> Result<(), SpawnError> {
-        self.spawns.fetch_add(1, Ordering::SeqCst);
-        if self.refuse {
-            return Err(SpawnError::Refused("this backend starts no threads".into()));
-        }
-        common::backend().spawn(spec, main)
-    }
-    fn wait(&self, word: &AtomicU32, expected: u32) {
-        common::backend().wait(word, expected);
-    }
-    fn wait_timeout(&self, word: &AtomicU32, expected: u32, timeout_nanos: u64) {
-        common::backend().wait_timeout(word, expected, timeout_nanos);
-    }
-    fn wake_one(&self, word: &AtomicU32) {
-        common::backend().wake_one(word);
-    }
-    fn wake_all(&self, word: &AtomicU32) {
-        common::backend().wake_all(word);
-    }
-    fn yield_now(&self) {
-        common::backend().yield_now();
-    }
-    fn slot(&self) -> usize {
-        self.slot.with(Cell::get)
-    }
-    fn set_slot(&self, value: usize) {
-        self.slot.with(|s| s.set(value));
-    }
-    fn available_parallelism(&self) -> usize {
-        2
-    }
-    fn catch_unwind(&self, f: &mut dyn FnMut()) -> Result<(), Payload> {
-        common::backend().catch_unwind(f)
-    }
-    fn resume_unwind(&self, payload: Payload) -> ! {
-        common::backend().resume_unwind(payload)
-    }
-    fn now_nanos(&self) -> Option<u64> {
-        common::backend().now_nanos()
-    }
-}
-
 thread_local! {
-    static SLOT_REFUSING: Cell<usize> = const { Cell::new(0) };
     static SLOT_A: Cell<usize> = const { Cell::new(0) };
     static SLOT_B: Cell<usize> = const { Cell::new(0) };
 }
@@ -143,7 +82,8 @@ fn eventually(what: &str, done: impl Fn() -> bool) {
 #[test]
 fn a_pool_of_donated_threads_only_never_spawns_and_runs_joins_and_iterators() {
     setup();
-    static REFUSING: Separate = Separate::new(&SLOT_REFUSING, true);
+    static REFUSING: WrapBackend = WrapBackend::new();
+    let _refuse = REFUSING.refusing();
     let pool = ThreadPoolBuilder::new()
         .num_threads(3)
         .donated_threads(3)
@@ -169,7 +109,7 @@ fn a_pool_of_donated_threads_only_never_spawns_and_runs_joins_and_iterators() {
     assert!(seen.iter().all(|i| matches!(i, Some(0..3))), "{seen:?}");
     drop(pool);
     all_ok(donors);
-    assert_eq!(REFUSING.spawns.load(Ordering::SeqCst), 0);
+    assert_eq!(REFUSING.spawns(), 0);
 }
 
 #[test]
@@ -323,7 +263,8 @@ fn the_install_seat_makes_the_caller_worker_zero() {
 #[test]
 fn a_pool_of_one_install_seat_starts_nothing_and_runs_everybodys_work() {
     setup();
-    static REFUSING: Separate = Separate::new(&SLOT_REFUSING, true);
+    static REFUSING: WrapBackend = WrapBackend::new();
+    let _refuse = REFUSING.refusing();
     let pool = ThreadPoolBuilder::new()
         .num_threads(1)
         .use_current_thread()
@@ -349,14 +290,14 @@ fn a_pool_of_one_install_seat_starts_nothing_and_runs_everybodys_work() {
             });
         }
     });
-    assert_eq!(REFUSING.spawns.load(Ordering::SeqCst), 0);
+    assert_eq!(REFUSING.spawns(), 0);
 }
 
 #[test]
 fn two_pools_on_two_backends_each_find_their_own_workers() {
     setup();
-    static A: Separate = Separate::new(&SLOT_A, false);
-    static B: Separate = Separate::new(&SLOT_B, false);
+    static A: WrapBackend = WrapBackend::new().own_slot(&SLOT_A);
+    static B: WrapBackend = WrapBackend::new().own_slot(&SLOT_B);
     let a = ThreadPoolBuilder::new()
         .num_threads(2)
         .backend(&A)
@@ -367,8 +308,8 @@ fn two_pools_on_two_backends_each_find_their_own_workers() {
         .backend(&B)
         .build()
         .unwrap();
-    assert_eq!(A.spawns.load(Ordering::SeqCst), 2);
-    assert_eq!(B.spawns.load(Ordering::SeqCst), 3);
+    assert_eq!(A.spawns(), 2);
+    assert_eq!(B.spawns(), 3);
     let (in_a, in_b_from_a) = a.install(|| {
         (
             forkscope::current_num_threads(),

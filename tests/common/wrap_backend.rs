@@ -13,8 +13,10 @@
 //! ```
 
 use forkscope::{Backend, Payload, SpawnError, ThreadSpec};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::thread::LocalKey;
 use std::time::{Duration, Instant};
 
 /// The reason a [`WrapBackend`] gives when it refuses a spawn.
@@ -82,6 +84,9 @@ pub struct WrapBackend {
     waiting: AtomicUsize,
     /// Calls of `now_nanos`.
     clock_reads: AtomicU64,
+    /// A per-thread word of this backend's own for `slot`; `None`: the
+    /// inner backend's.
+    own_slot: Option<&'static LocalKey<Cell<usize>>>,
 }
 
 impl WrapBackend {
@@ -101,7 +106,15 @@ impl WrapBackend {
             wait_calls: AtomicU64::new(0),
             waiting: AtomicUsize::new(0),
             clock_reads: AtomicU64::new(0),
+            own_slot: None,
         }
+    }
+
+    /// Keeps the per-thread word in `key` instead of the inner backend's
+    /// slot, as a second backend with storage of its own would.
+    pub const fn own_slot(mut self, key: &'static LocalKey<Cell<usize>>) -> WrapBackend {
+        self.own_slot = Some(key);
+        self
     }
 
     /// Refuses the `spawn` call number `call` (0-based).
@@ -291,10 +304,16 @@ impl Backend for WrapBackend {
         inner().yield_now()
     }
     fn slot(&self) -> usize {
-        inner().slot()
+        match self.own_slot {
+            Some(key) => key.with(Cell::get),
+            None => inner().slot(),
+        }
     }
     fn set_slot(&self, value: usize) {
-        inner().set_slot(value)
+        match self.own_slot {
+            Some(key) => key.with(|s| s.set(value)),
+            None => inner().set_slot(value),
+        }
     }
     fn available_parallelism(&self) -> usize {
         self.parallelism
