@@ -108,7 +108,7 @@ with_atomic_cas! {
         set_global_backend,
     };
     pub use pool::{
-        DonateError, DonationHandle, FnContext, ThreadPool, ThreadPoolBuilder, current_num_threads,
+        DonateError, DonationHandle, FnContext, ThreadBuilder, ThreadPool, ThreadPoolBuilder, current_num_threads,
         current_thread_index, join, join_context,
     };
     pub use scope::{Builder, Scope, ScopedJoinHandle, scope};

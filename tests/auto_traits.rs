@@ -44,11 +44,13 @@ fn spawn_error_is_a_send_and_sync_error() {
 
 #[test]
 fn pools_and_donation_handles_cross_threads() {
-    use forkscope::{DonateError, DonationHandle, ThreadPool};
+    use forkscope::{DonateError, DonationHandle, ThreadBuilder, ThreadPool};
     // A pool can be shared with and dropped on other threads; a donation
     // handle is given to the runtime's threads.
     assert_impl_all!(ThreadPool: Send, Sync);
     assert_impl_all!(DonationHandle: Send, Sync, Clone);
     assert_impl_all!(DonateError: Send, Sync, Copy, std::error::Error);
     assert_not_impl_any!(ThreadPool: Clone);
+    // A spawn handler moves it into the thread it starts.
+    assert_impl_all!(ThreadBuilder: Send);
 }

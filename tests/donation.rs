@@ -18,6 +18,9 @@
 //!   comes).
 //! - Two pools on two backends with separate per-thread slots: each worker
 //!   finds its own pool.
+//! - A spawn handler (`spawn_handler`, as rayon's) starts the pool's
+//!   threads; one that fails fails the build, and the threads it started
+//!   leave.
 mod common;
 
 use common::setup;
@@ -27,7 +30,7 @@ use forkscope::{DonateError, ThreadPoolBuilder};
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Barrier;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -336,4 +339,89 @@ fn two_pools_on_two_backends_each_find_their_own_workers() {
     let sum: u64 = b.install(|| (0..N).into_par_iter().map(|x| x + 1).sum());
     assert_eq!(sum, N * (N + 1) / 2);
     drop((a, b));
+}
+
+#[test]
+fn a_spawn_handler_starts_the_pools_threads_as_rayons_does() {
+    setup();
+    static BACKEND: WrapBackend = WrapBackend::new();
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(3)
+        .backend(&BACKEND)
+        .thread_name(|i| format!("handled-{i}"))
+        .spawn_handler(|thread| {
+            let mut b = thread::Builder::new();
+            if let Some(name) = thread.name() {
+                b = b.name(name.to_owned());
+            }
+            if let Some(size) = thread.stack_size() {
+                b = b.stack_size(size);
+            }
+            // (`?` alone converts the io::Error with `std`; this test also
+            // runs without forkscope's `std` feature.)
+            b.spawn(|| thread.run())
+                .map_err(|e| forkscope::SpawnError::Refused(e.to_string()))?;
+            Ok(())
+        })
+        .build()
+        .expect("three threads started by the handler");
+    assert_eq!(pool.install(|| fib(FIB_N)), FIB);
+    let names: Vec<(usize, String)> = pool.install(|| {
+        (0..64u32)
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|_| {
+                let index = forkscope::current_thread_index().unwrap();
+                (index, thread::current().name().unwrap_or("").to_owned())
+            })
+            .collect()
+    });
+    assert!(
+        names
+            .iter()
+            .all(|(i, name)| *name == format!("handled-{i}")),
+        "{names:?}"
+    );
+    drop(pool);
+    assert_eq!(BACKEND.spawns(), 0, "the backend started no thread");
+}
+
+#[test]
+fn a_failing_spawn_handler_fails_the_build_and_its_started_threads_leave() {
+    setup();
+    static LEFT: AtomicUsize = AtomicUsize::new(0);
+    let mut kept = Vec::new();
+    let builders = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let stash = builders.clone();
+    let err = ThreadPoolBuilder::new()
+        .num_threads(3)
+        .spawn_handler(move |thread| match thread.index() {
+            0 => {
+                thread::spawn(move || {
+                    thread.run();
+                    LEFT.fetch_add(1, Ordering::SeqCst);
+                });
+                Ok(())
+            }
+            1 => {
+                // Run only after the build failed.
+                stash.lock().unwrap().push(thread);
+                Ok(())
+            }
+            _ => Err(forkscope::SpawnError::Refused("no more threads".into())),
+        })
+        .build()
+        .expect_err("the handler refused the third thread");
+    assert_eq!(
+        err,
+        forkscope::SpawnError::Refused("no more threads".into())
+    );
+    eventually("the started thread left the failed pool", || {
+        LEFT.load(Ordering::SeqCst) == 1
+    });
+    kept.append(&mut builders.lock().unwrap());
+    for late in kept {
+        assert_eq!(late.index(), 1);
+        late.run(); // the pool is shut: returns at once
+    }
 }

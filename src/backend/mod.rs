@@ -111,6 +111,15 @@ impl fmt::Display for SpawnError {
 
 impl core::error::Error for SpawnError {}
 
+/// The error of `std::thread::Builder::spawn`, for `?` in a
+/// [`spawn_handler`](crate::ThreadPoolBuilder::spawn_handler).
+#[cfg(feature = "std")]
+impl From<std::io::Error> for SpawnError {
+    fn from(e: std::io::Error) -> SpawnError {
+        SpawnError::Refused(alloc::string::ToString::to_string(&e))
+    }
+}
+
 /// The services forkscope asks of the platform.
 ///
 /// Every method may be called from any thread at any time, concurrently, so an

@@ -30,6 +30,7 @@ pub struct ThreadPoolBuilder {
     stack_size: Option<usize>,
     use_current_thread: bool,
     donated_threads: usize,
+    spawn_handler: Option<super::registry::SpawnHandler>,
 }
 
 impl ThreadPoolBuilder {
@@ -152,6 +153,47 @@ impl ThreadPoolBuilder {
         self
     }
 
+    /// Starts the pool's threads with `spawn` instead of the backend's
+    /// `spawn`, as rayon's option of that name: `build` calls it once per
+    /// thread the pool would start, in index order, with a [`ThreadBuilder`]
+    /// whose [`run`](ThreadBuilder::run) the new thread must call. Seats left
+    /// to [`donated_threads`](Self::donated_threads) and
+    /// [`use_current_thread`](Self::use_current_thread) are not handed out.
+    ///
+    /// If `spawn` returns an error (or panics), `build` shuts the pool down
+    /// (the threads already in it leave; a `ThreadBuilder` run later returns
+    /// at once) and returns the error. With `std`, `?` turns the
+    /// `std::io::Error` of `std::thread::Builder::spawn` into
+    /// [`SpawnError::Refused`].
+    ///
+    /// ```
+    /// # #[cfg(feature = "std")] {
+    /// let pool = forkscope::ThreadPoolBuilder::new()
+    ///     .num_threads(2)
+    ///     .spawn_handler(|thread| {
+    ///         let mut b = std::thread::Builder::new();
+    ///         if let Some(name) = thread.name() {
+    ///             b = b.name(name.to_owned());
+    ///         }
+    ///         if let Some(size) = thread.stack_size() {
+    ///             b = b.stack_size(size);
+    ///         }
+    ///         b.spawn(|| thread.run())?;
+    ///         Ok(())
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(pool.join(|| 1, || 2), (1, 2));
+    /// # }
+    /// ```
+    pub fn spawn_handler<F>(mut self, spawn: F) -> Self
+    where
+        F: FnMut(ThreadBuilder) -> Result<(), SpawnError> + 'static,
+    {
+        self.spawn_handler = Some(Box::new(spawn));
+        self
+    }
+
     /// Starts the pool's threads.
     ///
     /// Fails if there is no backend, if more than 65 535 workers are asked
@@ -180,6 +222,7 @@ impl ThreadPoolBuilder {
             stack_size: self.stack_size,
             install_seat: self.use_current_thread,
             donated: self.donated_threads,
+            handler: self.spawn_handler,
         };
         Ok(ThreadPool {
             registry: Registry::start(backend, n, spec)?,
@@ -196,6 +239,7 @@ impl fmt::Debug for ThreadPoolBuilder {
             .field("stack_size", &self.stack_size)
             .field("use_current_thread", &self.use_current_thread)
             .field("donated_threads", &self.donated_threads)
+            .field("has_spawn_handler", &self.spawn_handler.is_some())
             .finish()
     }
 }
@@ -268,6 +312,63 @@ impl ThreadPool {
         DonationHandle {
             registry: self.registry.clone(),
         }
+    }
+}
+
+/// One thread of a pool being built with
+/// [`ThreadPoolBuilder::spawn_handler`]: the handler starts a thread that
+/// calls [`run`](Self::run).
+pub struct ThreadBuilder {
+    pub(super) registry: Arc<Registry>,
+    pub(super) index: usize,
+    pub(super) name: Option<String>,
+    pub(super) stack_size: Option<usize>,
+}
+
+impl ThreadBuilder {
+    /// The worker's index in the pool (what
+    /// [`current_thread_index`](crate::current_thread_index) returns on it).
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The name the pool's [`thread_name`](ThreadPoolBuilder::thread_name)
+    /// gave this thread, if any.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The stack size the pool asked for
+    /// ([`stack_size`](ThreadPoolBuilder::stack_size)), if any.
+    pub fn stack_size(&self) -> Option<usize> {
+        self.stack_size
+    }
+
+    /// Works as this worker of the pool until the pool is dropped. Returns
+    /// at once if the pool was shut down before (its build failed, or it
+    /// was dropped).
+    ///
+    /// # Panics
+    ///
+    /// On a thread that is a worker of a pool already.
+    pub fn run(self) {
+        assert!(
+            WorkerThread::current().is_none(),
+            "forkscope: ThreadBuilder::run on a thread that already works for a pool"
+        );
+        if self.registry.take_seat(self.index) {
+            self.registry.serve(self.index);
+        }
+    }
+}
+
+impl fmt::Debug for ThreadBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadBuilder")
+            .field("index", &self.index)
+            .field("name", &self.name)
+            .field("stack_size", &self.stack_size)
+            .finish()
     }
 }
 

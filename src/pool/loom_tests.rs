@@ -25,6 +25,7 @@ fn registry_on(backend: &'static crate::loom_tests::LoomBackend, n: usize) -> Ar
         stack_size: None,
         install_seat: false,
         donated: 0,
+        handler: None,
     };
     Registry::start(backend, n, spec).unwrap()
 }

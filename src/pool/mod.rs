@@ -114,7 +114,7 @@ mod loom_tests;
 mod registry;
 mod worker;
 
-pub use builder::{DonateError, DonationHandle, ThreadPool, ThreadPoolBuilder};
+pub use builder::{DonateError, DonationHandle, ThreadBuilder, ThreadPool, ThreadPoolBuilder};
 
 use registry::Registry;
 use worker::WorkerThread;

@@ -107,7 +107,13 @@ pub(super) struct WorkerSpec {
     /// How many seats (after the install seat) are for donated threads
     /// (`ThreadPoolBuilder::donated_threads`).
     pub(super) donated: usize,
+    /// Starts the threads of the other seats instead of the backend
+    /// (`ThreadPoolBuilder::spawn_handler`).
+    pub(super) handler: Option<SpawnHandler>,
 }
+
+/// What `ThreadPoolBuilder::spawn_handler` keeps.
+pub(super) type SpawnHandler = Box<dyn FnMut(super::ThreadBuilder) -> Result<(), SpawnError>>;
 
 impl WorkerSpec {
     /// Seats the pool does not start a thread for: the lowest indices.
@@ -149,7 +155,7 @@ impl Registry {
             workers: (0..n)
                 .map(|index| {
                     CachePadded(WorkerShared {
-                        seat: AtomicUsize::new(if index < reserved {
+                        seat: AtomicUsize::new(if index < reserved || spec.handler.is_some() {
                             SEAT_VACANT
                         } else {
                             SEAT_TAKEN
@@ -175,18 +181,19 @@ impl Registry {
         /// Until disarmed, stops the pool on drop: on an error return and on
         /// unwind alike. Workers never handed to the backend count as exited;
         /// each one that was counts itself (its `ExitNotice`), whether it ran,
-        /// was dropped unrun, or is still starting. (Reserved seats are
-        /// closed by `terminate`.)
+        /// was dropped unrun, or is still starting. (Reserved seats, and
+        /// those of a spawn handler, are closed by `terminate` once vacant:
+        /// `started` counts only the seats the backend starts.)
         struct StopOnFailure<'a> {
             registry: &'a Registry,
             handed_over: usize,
-            reserved: usize,
+            started: usize,
             armed: bool,
         }
         impl Drop for StopOnFailure<'_> {
             fn drop(&mut self) {
                 if self.armed {
-                    let never = self.registry.num_threads() - self.reserved - self.handed_over;
+                    let never = self.started - self.handed_over;
                     // SeqCst: the Event protocol (as in `worker_exited`).
                     self.registry.exited.fetch_add(never, Ordering::SeqCst);
                     self.registry.terminate();
@@ -197,7 +204,7 @@ impl Registry {
         let mut guard = StopOnFailure {
             registry: &registry,
             handed_over: 0,
-            reserved,
+            started: if spec.handler.is_some() { 0 } else { n - reserved },
             armed: true,
         };
 
@@ -205,6 +212,16 @@ impl Registry {
             let name = spec.name.as_mut().map(|f| f(index));
             if name.as_deref().is_some_and(|name| name.contains('\0')) {
                 return Err(SpawnError::InvalidName);
+            }
+            if let Some(handler) = spec.handler.as_mut() {
+                // The handler's thread enters the seat with `ThreadBuilder::run`.
+                handler(super::ThreadBuilder {
+                    registry: registry.clone(),
+                    index,
+                    name,
+                    stack_size: spec.stack_size,
+                })?;
+                continue;
             }
             let thread_spec = ThreadSpec {
                 name,
@@ -242,6 +259,7 @@ impl Registry {
                 stack_size: None,
                 install_seat: false,
                 donated: 0,
+                handler: None,
             };
             // (A backend may claim absurd parallelism: the global pool
             // takes what it can have rather than failing every cold join.)
@@ -712,9 +730,15 @@ impl Registry {
                 DonateError::NoVacantSeat
             });
         };
-        /// Leaves the seat when the worker loop ends, also by a panic that
-        /// unwinds out of it (a backend that does not catch panics): the
-        /// seat is then vacant for another thread, or closed at shutdown.
+        self.serve(index);
+        Ok(())
+    }
+
+    /// The calling thread, in seat `index` (taken), runs the worker loop
+    /// until the pool shuts down, and leaves the seat: also if a panic
+    /// unwinds out of the loop (a backend that does not catch panics), when
+    /// the seat is vacant for another thread, or closed at shutdown.
+    pub(super) fn serve(self: &Arc<Self>, index: usize) {
         struct Leave<'a>(&'a Registry, usize);
         impl Drop for Leave<'_> {
             fn drop(&mut self) {
@@ -723,7 +747,6 @@ impl Registry {
         }
         let _leave = Leave(self, index);
         WorkerThread::run(self, index);
-        Ok(())
     }
 
     // ---- shutdown ----------------------------------------------------------
