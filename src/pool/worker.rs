@@ -112,9 +112,11 @@ impl WorkerThread {
     pub(crate) fn current() -> Option<&'static WorkerThread> {
         // (The word is an address whose provenance `act_as_worker` exposed.)
         let p = ptr::with_exposed_provenance::<WorkerThread>(slot::get());
-        // SAFETY: a non-zero slot was set by `run` to this thread's own
-        // WorkerThread, which outlives every call made on the thread while
-        // the slot is set (it is cleared before the WorkerThread goes away).
+        // SAFETY: a non-zero word (through whichever backend's slot holds
+        // it, see `sync/slot.rs`) was set by `act_as_worker` to this
+        // thread's own WorkerThread, which outlives every call made on the
+        // thread while the word is set: `act_as_worker`'s guard clears it
+        // before the WorkerThread goes away, on return and on unwind alike.
         unsafe { p.as_ref() }
     }
 
